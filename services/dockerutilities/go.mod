@@ -1,0 +1,3 @@
+module github.com/shipshape/services/dockerutilities
+
+go 1.24
