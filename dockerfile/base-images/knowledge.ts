@@ -1,0 +1,192 @@
+/**
+ * Base-image knowledge: what the default user of a base image is, whether it is
+ * distroless and carries a shell. The facts are data (base-images.json);
+ * callers extend them through options. Unknown images stay unknown.
+ */
+import type { BaseImageFact, ImageReference, UserVerdict } from "../types";
+import builtinData from "./base-images.json";
+import { splitRegistry } from "./references";
+
+interface BaseImageData {
+    images: BaseImageFact[];
+}
+
+export const BUILTIN_BASE_IMAGES: readonly BaseImageFact[] = Object.freeze(
+    (builtinData as BaseImageData).images.map((fact) => Object.freeze({ ...fact })),
+);
+
+/** The subject a pattern matches: the literal `scratch` or an image reference. */
+export type PatternSubject = ImageReference | "scratch";
+
+interface CompiledPattern {
+    negated: boolean;
+    scratch: boolean;
+    hasTag: boolean;
+    hasDigest: boolean;
+    regex: RegExp;
+}
+
+const compiledCache = new Map<string, CompiledPattern>();
+
+/**
+ * Image patterns: `registry/repository[:tag][@digest]`, familiar forms
+ * (`alpine`, `bitnami/nginx:1`) normalised like references, `*` within one
+ * component, `{a,b}` alternation, `scratch` for the empty base, and a leading
+ * `!` for exclusion in pattern lists.
+ */
+export function compileImagePattern(pattern: string): CompiledPattern {
+    const cached = compiledCache.get(pattern);
+    if (cached) return cached;
+    let body = pattern.trim();
+    const negated = body.startsWith("!");
+    if (negated) body = body.slice(1).trim();
+    if (body === "") throw new Error(`empty image pattern ${JSON.stringify(pattern)}`);
+    let compiled: CompiledPattern;
+    if (body === "scratch") {
+        compiled = { negated, scratch: true, hasTag: false, hasDigest: false, regex: /^scratch$/ };
+    } else {
+        const [registry, remainder] = splitRegistry(body);
+        const normalized = `${registry}/${remainder}`;
+        const { hasTag, hasDigest } = patternParts(normalized);
+        compiled = { negated, scratch: false, hasTag, hasDigest, regex: globToRegExp(normalized, pattern) };
+    }
+    compiledCache.set(pattern, compiled);
+    return compiled;
+}
+
+/**
+ * Whether one (non-negated part of a) pattern matches. A reference lacking a
+ * part the pattern constrains (a digest-only reference against a tag pattern)
+ * does not match.
+ */
+export function matchesImagePattern(pattern: string, subject: PatternSubject): boolean {
+    const compiled = compileImagePattern(pattern);
+    return matchCompiled(compiled, subject) === true;
+}
+
+/** true / false, or undefined when the subject lacks a part the pattern constrains. */
+function matchCompiled(compiled: CompiledPattern, subject: PatternSubject): boolean | undefined {
+    if (subject === "scratch") return compiled.scratch;
+    if (compiled.scratch) return false;
+    let text = `${subject.registry}/${subject.repository}`;
+    if (compiled.hasTag) {
+        if (subject.tag === undefined) return undefined;
+        text += `:${subject.tag}`;
+    }
+    if (compiled.hasDigest) {
+        if (subject.digest === undefined) return undefined;
+        text += `@${subject.digest}`;
+    }
+    return compiled.regex.test(text);
+}
+
+export interface PatternListMatch {
+    allowed: boolean;
+    /** The deciding pattern, if any. */
+    pattern?: string;
+    /** Set when an exclusion could not be evaluated (e.g. digest-only reference vs. a tag exclusion). */
+    undecidable?: string;
+}
+
+/**
+ * Evaluates an allow list with `!` exclusions, last matching pattern wins.
+ * An exclusion that cannot be evaluated for this reference counts as matching:
+ * we cannot rule it out, so we fail closed.
+ */
+export function matchImagePatternList(patterns: readonly string[], subject: PatternSubject): PatternListMatch {
+    let result: PatternListMatch = { allowed: false };
+    for (const pattern of patterns) {
+        const compiled = compileImagePattern(pattern);
+        const matched = matchCompiled(compiled, subject);
+        if (compiled.negated) {
+            if (matched === true) result = { allowed: false, pattern };
+            else if (matched === undefined && result.allowed) {
+                result = {
+                    allowed: false,
+                    pattern,
+                    undecidable: `the reference has no tag, so exclusion ${pattern} cannot be ruled out`,
+                };
+            }
+        } else if (matched === true) {
+            result = { allowed: true, pattern };
+        }
+    }
+    return result;
+}
+
+/**
+ * The first fact matching the reference: `extra` first, then the built-in data.
+ * Digest-only references are never matched: the tag is what names the variant.
+ */
+export function lookupBaseImage(ref: ImageReference, extra?: readonly BaseImageFact[]): BaseImageFact | undefined {
+    if (ref.tag === undefined) return undefined;
+    for (const facts of [extra ?? [], BUILTIN_BASE_IMAGES]) {
+        for (const fact of facts) {
+            const compiled = compileImagePattern(fact.match);
+            if (compiled.negated || compiled.scratch) continue;
+            if (matchCompiled(compiled, ref) === true) return fact;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * Root or not, from a USER string as the runtime resolves it: the part before
+ * `:` is the user; empty, `root` or a numeric zero (`0`, `00`, `+0`) is uid 0.
+ */
+export function userVerdictOf(user: string | undefined): { verdict: UserVerdict; reason: string } {
+    if (user === undefined) return { verdict: "unknown", reason: "the effective user cannot be determined" };
+    if (user === "") return { verdict: "root", reason: "no user is set, so the image runs as root" };
+    const colon = user.indexOf(":");
+    const userPart = colon >= 0 ? user.slice(0, colon) : user;
+    if (userPart === "") return { verdict: "root", reason: `user ${JSON.stringify(user)} has an empty user part, which is root` };
+    if (userPart === "root") return { verdict: "root", reason: `user ${JSON.stringify(user)} is root` };
+    if (/^[+-]?0+$/.test(userPart)) return { verdict: "root", reason: `user ${JSON.stringify(user)} is uid 0 (root)` };
+    return { verdict: "non-root", reason: `user ${JSON.stringify(user)} is not root` };
+}
+
+/** A USER whose user part is a uid (what Kubernetes runAsNonRoot can verify). */
+export function isNumericUser(user: string): boolean {
+    const colon = user.indexOf(":");
+    const userPart = colon >= 0 ? user.slice(0, colon) : user;
+    return /^[0-9]+$/.test(userPart);
+}
+
+function patternParts(pattern: string): { hasTag: boolean; hasDigest: boolean } {
+    let depth = 0;
+    let lastSlash = -1;
+    let tagColon = -1;
+    let at = -1;
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === "{") depth++;
+        else if (c === "}") depth = Math.max(0, depth - 1);
+        else if (depth === 0 && at < 0) {
+            if (c === "/") {
+                lastSlash = i;
+                tagColon = -1;
+            } else if (c === ":" && tagColon < 0) tagColon = i;
+            else if (c === "@") at = i;
+        }
+    }
+    return { hasTag: tagColon > lastSlash && tagColon >= 0, hasDigest: at >= 0 };
+}
+
+function globToRegExp(glob: string, original: string): RegExp {
+    let source = "^";
+    let depth = 0;
+    for (const c of glob) {
+        if (c === "*") source += "[^/:@]*";
+        else if (c === "{") {
+            depth++;
+            source += "(?:";
+        } else if (c === "}") {
+            if (depth === 0) throw new Error(`unbalanced "}" in image pattern ${JSON.stringify(original)}`);
+            depth--;
+            source += ")";
+        } else if (c === "," && depth > 0) source += "|";
+        else source += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    }
+    if (depth !== 0) throw new Error(`unbalanced "{" in image pattern ${JSON.stringify(original)}`);
+    return new RegExp(source + "$");
+}
