@@ -1,0 +1,132 @@
+/**
+ * Instruction flags (`--from=x`, `--link`) with BuildKit's rules and messages
+ * (frontend/dockerfile/instructions/bflag.go): each instruction declares the
+ * flags it accepts, then `parse` checks what was written against them.
+ */
+
+type FlagKind = "bool" | "string" | "strings";
+
+export interface Flag {
+    readonly name: string;
+    readonly kind: FlagKind;
+    /** bool: "true"/"false"; string: the value (or the default). */
+    value: string;
+    /** strings: every value given, in order. */
+    values: string[];
+    used: boolean;
+}
+
+export class InstructionFlags {
+    private readonly declared = new Map<string, Flag>();
+
+    constructor(private readonly written: readonly string[]) {}
+
+    bool(name: string, defaultValue = false): Flag {
+        return this.declare(name, "bool", defaultValue ? "true" : "false");
+    }
+
+    string(name: string, defaultValue = ""): Flag {
+        return this.declare(name, "string", defaultValue);
+    }
+
+    strings(name: string): Flag {
+        return this.declare(name, "strings", "");
+    }
+
+    /** Names of the flags that were written, in declaration order. */
+    usedNames(): string[] {
+        const names: string[] = [];
+        for (const flag of this.declared.values()) if (flag.used) names.push(flag.name);
+        return names;
+    }
+
+    /** Throws an Error with BuildKit's message for the first bad flag. */
+    parse(): void {
+        for (const arg of this.written) {
+            // POSIX utility guideline 10, as upstream: `--` ends the flags.
+            if (arg === "--") return;
+            if (!arg.startsWith("--")) throw new Error(`arg should start with -- : ${arg}`);
+            const eq = arg.indexOf("=");
+            const hasValue = eq >= 0;
+            const flagName = hasValue ? arg.slice(0, eq) : arg;
+            const value = hasValue ? arg.slice(eq + 1) : "";
+            const flag = this.declared.get(flagName.slice(2));
+            if (flag === undefined) {
+                throw new Error(`unknown flag: ${flagName}${suggestion(flagName.slice(2), [...this.declared.keys()])}`);
+            }
+            if (flag.used && flag.kind !== "strings") throw new Error(`duplicate flag specified: ${flagName}`);
+            flag.used = true;
+            switch (flag.kind) {
+                case "bool": {
+                    if (hasValue && value === "") throw new Error(`missing a value on flag: ${flagName}`);
+                    const lower = value.toLowerCase();
+                    if (lower === "true" || lower === "") flag.value = "true";
+                    else if (lower === "false") flag.value = "false";
+                    else throw new Error(`expecting boolean value for flag ${flagName}, not: ${value}`);
+                    break;
+                }
+                case "string":
+                    if (!hasValue) throw new Error(`missing a value on flag: ${flagName}`);
+                    flag.value = value;
+                    break;
+                case "strings":
+                    if (!hasValue) throw new Error(`missing a value on flag: ${flagName}`);
+                    flag.values.push(value);
+                    break;
+            }
+        }
+    }
+
+    private declare(name: string, kind: FlagKind, value: string): Flag {
+        const flag: Flag = { name, kind, value, values: [], used: false };
+        this.declared.set(name, flag);
+        return flag;
+    }
+}
+
+/**
+ * BuildKit's util/suggest: the first option within edit distance 2 (strictly
+ * closer than 3, as hcl) is offered as "did you mean"; an exact match means the
+ * error is about something else, so nothing is suggested.
+ */
+export function suggestion(value: string, options: readonly string[], caseSensitive = true): string {
+    const best = closest(value, options, caseSensitive);
+    return best === undefined ? "" : ` (did you mean ${best}?)`;
+}
+
+export function closest(value: string, options: readonly string[], caseSensitive = true): string | undefined {
+    const v = caseSensitive ? value : value.toLowerCase();
+    let match: string | undefined;
+    let minDistance = 3;
+    for (const option of options) {
+        const o = caseSensitive ? option : option.toLowerCase();
+        if (o === v) return undefined;
+        const distance = levenshtein(v, o, minDistance);
+        if (distance < minDistance) {
+            match = caseSensitive ? o : matchCase(o, value);
+            minDistance = distance;
+        }
+    }
+    return match;
+}
+
+function matchCase(value: string, original: string): string {
+    if (original === original.toLowerCase()) return value.toLowerCase();
+    if (original === original.toUpperCase()) return value.toUpperCase();
+    return value;
+}
+
+/** Edit distance, giving up (returning `limit`) once the length gap alone reaches it. */
+function levenshtein(a: string, b: string, limit: number): number {
+    if (Math.abs(a.length - b.length) >= limit) return limit;
+    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
