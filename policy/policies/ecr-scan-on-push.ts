@@ -1,0 +1,26 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
+import { isUnknown, plainProperties, unknownPaths } from "../resource-values";
+import { ECR_REPOSITORY, Finding, configOrReport, forResourceType, reportFindings, unknownFinding } from "./support";
+
+const NAME = "ecr-scan-on-push";
+
+export function evaluateScanOnPush(props: unknown, config: PolicyConfigOf<typeof NAME>): Finding[] {
+    const inputs = plainProperties(props);
+    const unknown = unknownPaths(inputs, ["imageScanningConfiguration"]);
+    if (unknown.length > 0) return [unknownFinding(unknown, config.unknownInputsDuringPreview)];
+    const scanning = inputs.imageScanningConfiguration as Record<string, unknown> | undefined;
+    if (scanning?.scanOnPush === true || isUnknown(scanning?.scanOnPush)) return [];
+    return [{ message: "imageScanningConfiguration.scanOnPush must be true: images are scanned for vulnerabilities when pushed" }];
+}
+
+export const ecrScanOnPush: ResourceValidationPolicy = {
+    name: NAME,
+    description: "ECR repositories scan images on push.",
+    enforcementLevel: "mandatory",
+    configSchema: jsonConfigSchema(NAME),
+    validateResource: forResourceType(ECR_REPOSITORY, (args, report) => {
+        const config = configOrReport(NAME, args.getConfig(), report);
+        if (config) reportFindings(evaluateScanOnPush(args.props, config), report);
+    }),
+};

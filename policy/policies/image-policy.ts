@@ -1,0 +1,55 @@
+/**
+ * The shared shape of the four image policies: each is a thin filter over
+ * `checkImageInputs` (which runs the analyzer and its judgments), never a second
+ * implementation of a judgment.
+ */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { ImagePolicyName, Violation } from "../../dockerfile/types";
+import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
+import { DockerBuildImageInputs, ImagePolicyConfig, checkImageInputs } from "../image-inputs";
+import { plainProperties, unknownPaths } from "../resource-values";
+import { DOCKER_BUILD_IMAGE, Finding, configOrReport, forResourceType, reportFindings, resolveProjectRoot, unknownFinding } from "./support";
+
+/** The inputs the analysis reads; an unknown among them means the image cannot be judged yet. */
+export const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
+
+type ImagePolicyConfigOf = PolicyConfigOf<ImagePolicyName>;
+
+function judgmentConfig(config: ImagePolicyConfigOf): ImagePolicyConfig {
+    const { projectRoot: _root, unknownInputsDuringPreview: _unknowns, ...rest } = config as ImagePolicyConfigOf & Record<string, unknown>;
+    return rest as ImagePolicyConfig;
+}
+
+function located(file: string, violation: Violation): string {
+    if (violation.message.includes(file)) return violation.message;
+    return violation.line !== undefined ? `${file}:${violation.line}: ${violation.message}` : `${file}: ${violation.message}`;
+}
+
+/** The diagnostics one image policy reports for a docker-build Image's inputs. */
+export function evaluateImagePolicy(name: ImagePolicyName, props: unknown, config: ImagePolicyConfigOf, packDir?: string): Finding[] {
+    const inputs = plainProperties(props);
+    const unknown = unknownPaths(inputs, IMAGE_ANALYSIS_INPUTS);
+    if (unknown.length > 0) return [unknownFinding(unknown, config.unknownInputsDuringPreview)];
+    const check = checkImageInputs(inputs as DockerBuildImageInputs, {
+        projectRoot: resolveProjectRoot(config.projectRoot, packDir),
+        config: judgmentConfig(config),
+    });
+    const findings: Finding[] = check.violations.filter((v) => v.policy === name).map((v) => ({ message: located(check.dockerfile.file, v) }));
+    for (const exemption of check.exemptions) {
+        if (exemption.policy === name) findings.push({ message: `exempt: ${exemption.message}`, advisory: true });
+    }
+    return findings;
+}
+
+export function imagePolicy(name: ImagePolicyName, description: string): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        configSchema: jsonConfigSchema(name),
+        validateResource: forResourceType(DOCKER_BUILD_IMAGE, (args, report) => {
+            const config = configOrReport(name, args.getConfig(), report);
+            if (config) reportFindings(evaluateImagePolicy(name, args.props, config), report);
+        }),
+    };
+}
