@@ -1,0 +1,8 @@
+/**
+ * Shell-word expansion of Dockerfile words, as BuildKit's
+ * frontend/dockerfile/shell package does it.
+ */
+export type { EnvGetter } from "./env";
+export { envFromMap } from "./env";
+export type { ExpansionWithMatches, LexOptions } from "./lex";
+export { DEFAULT_MAX_EXPANDED_LENGTH, ShellExpansionError, ShellLex } from "./lex";

@@ -1,0 +1,18 @@
+/** Our own guards (not BuildKit's): an expansion that would grow or work without bound. */
+export class ExpansionLimitError extends Error {}
+
+/** The expansion would grow past the lexer's maximum length. */
+export class LengthLimitError extends ExpansionLimitError {
+    constructor(readonly maxLength: number) {
+        super(`expanded word exceeds the maximum length of ${maxLength} characters`);
+        this.name = "LengthLimitError";
+    }
+}
+
+/** Matching a `#`/`%`/`/` pattern would take more steps than the expansion's budget. */
+export class PatternBudgetError extends ExpansionLimitError {
+    constructor(readonly pattern: string) {
+        super(`pattern (${pattern}) in substitution is too expensive to match`);
+        this.name = "PatternBudgetError";
+    }
+}
