@@ -28,6 +28,14 @@ export const JUDGMENTS: Readonly<Record<ImagePolicyName, Judgment>> = Object.fre
     "image-oci-labels": imageOciLabels,
 });
 
+/** One-line descriptions (CLI help, SARIF rules, policy descriptions). */
+export const IMAGE_POLICY_DESCRIPTIONS: Readonly<Record<ImagePolicyName, string>> = Object.freeze({
+    "image-non-root-user": "The image must provably run as a non-root user (numeric uid when requireNumericUser is set).",
+    "image-distroless-base": "The base of the built stage must be distroless: gcr.io/distroless (not debug), cgr.dev/chainguard (not -dev), or scratch.",
+    "image-amd64-only": "Exactly linux/amd64 must be requested, and no FROM --platform in the built chain may pin another platform.",
+    "image-oci-labels": "The image must carry the required OCI labels, non-empty; org.opencontainers.image.created must be RFC 3339.",
+});
+
 /** Judgments a builder image is exempt from: it needs a shell and usually root to build. */
 const BUILDER_EXEMPT: readonly ImagePolicyName[] = ["image-non-root-user", "image-distroless-base"];
 
