@@ -1,0 +1,254 @@
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as dockerbuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import { BUILDER_ROLE_LABEL } from "../dockerfile/judgments";
+import type { ImagePolicyName, Violation } from "../dockerfile/types";
+import { checkImageInputs, DockerBuildImageInputs, ImageCheck, ImagePolicyConfig } from "../policy/image-inputs";
+import { ProvenanceFallbacks, resolveProvenance } from "./provenance";
+
+export type ImageRole = "runtime" | "builder";
+
+/** What an image needs from its repository; `EcrRepository` provides all of it. */
+export interface ImageRepository {
+    repositoryUrl: pulumi.Output<string>;
+    registryId: pulumi.Output<string>;
+    /** `<repositoryUrl>:<cacheTag>`. */
+    cacheRef: pulumi.Output<string>;
+    /** The cache tag, so no image tag can collide with it. */
+    cacheTag?: string;
+}
+
+export interface ContainerImageArgs {
+    repository: ImageRepository;
+    /** Build context directory; relative paths are relative to `projectRoot`, as the docker-build provider resolves them. */
+    context: string;
+    /** Dockerfile path; default `<context>/Dockerfile`. Mutually exclusive with `dockerfileInline`. */
+    dockerfile?: string;
+    /** Dockerfile text, for generated Dockerfiles. */
+    dockerfileInline?: string;
+    target?: string;
+    /** A value may be another image's `ref`: Pulumi then builds that image first. */
+    buildArgs?: Record<string, pulumi.Input<string>>;
+    /** Explicit labels; they override the automatic OCI labels (not the role label, which `role` owns). */
+    labels?: Record<string, string>;
+    /** Default `runtime`. A builder is a dependencies image other images build FROM and nobody runs. */
+    role?: ImageRole;
+    /** Image version: the `version` label and the first tag. Must be a valid tag. */
+    version: string;
+    /** OCI `title`; default the resource name. */
+    title?: string;
+    description?: string;
+    licenses?: string;
+    vendor?: string;
+    url?: string;
+    /** Used only where git cannot answer; see `resolveProvenance` for the precedence. */
+    provenance?: ProvenanceFallbacks;
+    /** Project root: relative paths and git facts are read from here. Default `process.cwd()` (where Pulumi runs the program). */
+    projectRoot?: string;
+    /** The image policies' configuration, as the policy pack is configured for this stack. */
+    policy?: ImagePolicyConfig;
+}
+
+/** The only platform shipshape builds: a Graviton node pulling an amd64-only image fails loudly, a mixed index does not. */
+export const IMAGE_PLATFORMS = ["linux/amd64"] as const;
+export const OCI_LABEL_PREFIX = "org.opencontainers.image.";
+
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Construction-time judgment failure. `violations` carries the policy names for callers such as `shipshape plan`. */
+export class ImageJudgmentError extends Error {
+    constructor(
+        readonly imageName: string,
+        readonly file: string,
+        readonly violations: Violation[],
+    ) {
+        super(
+            `ContainerImage "${imageName}": ${file} fails ${violations.length} image judgment${violations.length === 1 ? "" : "s"}:\n` +
+                violations.map((v) => `  ${v.policy}: ${v.message}`).join("\n"),
+        );
+        this.name = "ImageJudgmentError";
+    }
+}
+
+export class ContainerImageArgsError extends Error {
+    constructor(resourceName: string, detail: string) {
+        super(`ContainerImage "${resourceName}": ${detail}`);
+        this.name = "ContainerImageArgsError";
+    }
+}
+
+interface ResolvedImageArgs {
+    projectRoot: string;
+    context: string;
+    dockerfile: { location: string } | { inline: string };
+    target?: string;
+    buildArgs: Record<string, pulumi.Input<string>>;
+    labels: Record<string, string>;
+    role: ImageRole;
+    version: string;
+    revision: string;
+    policy: ImagePolicyConfig;
+}
+
+function resolveArgs(name: string, args: ContainerImageArgs): ResolvedImageArgs {
+    const fail = (detail: string): never => {
+        throw new ContainerImageArgsError(name, detail);
+    };
+    const role = args.role ?? "runtime";
+    if (role !== "runtime" && role !== "builder") fail(`role ${JSON.stringify(role)} must be "runtime" or "builder"`);
+    if (!TAG_PATTERN.test(args.version)) fail(`version ${JSON.stringify(args.version)} is not a valid image tag (letters, digits, _ . -, at most 128)`);
+    if (args.dockerfile !== undefined && args.dockerfileInline !== undefined) fail("give dockerfile or dockerfileInline, not both");
+    if (!args.context) fail("context is required");
+    const explicitRole = args.labels?.[BUILDER_ROLE_LABEL];
+    if (explicitRole !== undefined && explicitRole !== role) {
+        fail(`label ${BUILDER_ROLE_LABEL}=${explicitRole} contradicts role "${role}"; set the role, not the label`);
+    }
+
+    const projectRoot = path.resolve(args.projectRoot ?? process.cwd());
+    const provenance = resolveProvenance(projectRoot, args.provenance);
+    for (const tag of [args.version, provenance.revision]) {
+        if (tag === args.repository.cacheTag) fail(`tag "${tag}" is the repository's cache tag; the image would overwrite its own build cache`);
+    }
+
+    const automatic: Record<string, string | undefined> = {
+        title: args.title ?? name,
+        source: provenance.source,
+        revision: provenance.revision,
+        created: provenance.created,
+        version: args.version,
+        description: args.description,
+        licenses: args.licenses,
+        vendor: args.vendor,
+        url: args.url,
+    };
+    const labels: Record<string, string> = {};
+    for (const [key, value] of Object.entries(automatic)) {
+        if (value !== undefined && value !== "") labels[OCI_LABEL_PREFIX + key] = value;
+    }
+    Object.assign(labels, args.labels ?? {});
+    // Always stated, so a Dockerfile LABEL cannot claim the builder exemption for a runtime image.
+    labels[BUILDER_ROLE_LABEL] = role;
+
+    return {
+        projectRoot,
+        context: args.context,
+        dockerfile: args.dockerfileInline !== undefined ? { inline: args.dockerfileInline } : { location: args.dockerfile ?? path.join(args.context, "Dockerfile") },
+        target: args.target,
+        buildArgs: { ...(args.buildArgs ?? {}) },
+        labels: sortedRecord(labels),
+        role,
+        version: args.version,
+        revision: provenance.revision,
+        policy: args.policy ?? {},
+    };
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function plainBuildArgs(buildArgs: Record<string, pulumi.Input<string>>): Record<string, string> | undefined {
+    const plain: Record<string, string> = {};
+    for (const [key, value] of Object.entries(buildArgs)) {
+        if (typeof value !== "string") return undefined;
+        plain[key] = value;
+    }
+    return plain;
+}
+
+/**
+ * An image built with BuildKit (`@pulumi/docker-build`) and pushed to its ECR
+ * repository: linux/amd64 only, fully qualified tags (`<repositoryUrl>:<version>`
+ * and `<repositoryUrl>:<git commit>`, never a bare name Docker would send to
+ * Docker Hub), registry cache in the repository, OCI labels from git and config.
+ *
+ * At construction it runs the analyzer's four judgments through the policy
+ * pack's own `checkImageInputs` on the very inputs it gives the provider, and
+ * throws `ImageJudgmentError` with the pack's messages. When a build arg is an
+ * output (an application image built on another image's `ref`), the check runs
+ * as soon as that value is known and the build cannot start without it; during
+ * a real preview the value may stay unknown, and the policy pack then says so.
+ */
+export class ContainerImage extends pulumi.ComponentResource {
+    static readonly TYPE = "shipshape:docker:Image";
+
+    readonly image: dockerbuild.Image;
+    /** The pushed image pinned by digest: `<repositoryUrl>:<version>@sha256:...`. */
+    readonly ref: pulumi.Output<string>;
+    readonly digest: pulumi.Output<string>;
+    /** `<repositoryUrl>:<version>`. */
+    readonly imageName: pulumi.Output<string>;
+    readonly role: ImageRole;
+    readonly labels: Record<string, string>;
+    /** Judgments this image was exempted from (builder images), as judgeImage reported them. */
+    readonly exemptions: { policy: ImagePolicyName; message: string }[] = [];
+
+    constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        const resolved = resolveArgs(name, args);
+        const checkInputs = (buildArgs: Record<string, string>): DockerBuildImageInputs => ({
+            dockerfile: resolved.dockerfile,
+            context: { location: resolved.context },
+            target: resolved.target,
+            buildArgs,
+            platforms: [...IMAGE_PLATFORMS],
+            labels: resolved.labels,
+        });
+        const judge = (buildArgs: Record<string, string>): ImageCheck => {
+            const check = checkImageInputs(checkInputs(buildArgs), { projectRoot: resolved.projectRoot, config: resolved.policy });
+            if (check.violations.length > 0) throw new ImageJudgmentError(name, check.dockerfile.file, check.violations);
+            return check;
+        };
+        // Known inputs are judged before anything is registered: a failing image leaves nothing behind.
+        const knownBuildArgs = plainBuildArgs(resolved.buildArgs);
+        const earlyCheck = knownBuildArgs !== undefined ? judge(knownBuildArgs) : undefined;
+
+        super(ContainerImage.TYPE, name, {}, opts);
+        this.role = resolved.role;
+        this.labels = resolved.labels;
+        if (earlyCheck) this.reportExemptions(earlyCheck);
+
+        const buildArgs: pulumi.Input<Record<string, string>> =
+            knownBuildArgs ??
+            pulumi.output(resolved.buildArgs).apply((known) => {
+                this.reportExemptions(judge(known));
+                return known;
+            });
+
+        const repositoryUrl = args.repository.repositoryUrl;
+        const registryAddress = repositoryUrl.apply((url) => url.split("/")[0]);
+        const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: args.repository.registryId }, { parent: this });
+        const imageName = pulumi.interpolate`${repositoryUrl}:${resolved.version}`;
+
+        this.image = new dockerbuild.Image(
+            name,
+            {
+                push: true,
+                platforms: [...IMAGE_PLATFORMS],
+                context: { location: resolved.context },
+                dockerfile: resolved.dockerfile,
+                target: resolved.target,
+                buildArgs,
+                labels: resolved.labels,
+                tags: [imageName, pulumi.interpolate`${repositoryUrl}:${resolved.revision}`],
+                registries: [{ address: registryAddress, username: credentials.userName, password: pulumi.secret(credentials.password) }],
+                cacheFrom: [{ registry: { ref: args.repository.cacheRef } }],
+                // ECR rejects BuildKit's default cache manifest list: an image manifest with OCI media types it accepts.
+                cacheTo: [{ registry: { ref: args.repository.cacheRef, mode: "max", imageManifest: true, ociMediaTypes: true } }],
+            },
+            { parent: this },
+        );
+
+        this.ref = this.image.ref;
+        this.digest = this.image.digest;
+        this.imageName = imageName;
+        this.registerOutputs({ ref: this.ref, digest: this.digest, imageName: this.imageName });
+    }
+
+    private reportExemptions(check: ImageCheck): void {
+        for (const exemption of check.exemptions) {
+            this.exemptions.push(exemption);
+            void pulumi.log.info(`${exemption.policy} exempted: ${exemption.message}`, this);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+/**
+ * The shipshape Pulumi program as functions, so `index.ts` stays a one-line
+ * composition and other runners execute exactly the same code:
+ *
+ * - `pulumi up` / `pulumi preview`: the Node.js language host requires `index.ts`,
+ *   which calls `runShipshapeProgram(__dirname)`.
+ * - `shipshape plan` (engine/program-runner.ts): requires the same `index.ts`
+ *   under the SDK's mocks with `PULUMI_CONFIG` built from `Pulumi.<stack>.yaml`;
+ *   nothing else is needed. Errors it may see: `StackConfigError` (names the
+ *   key and the stack file), `ImageJudgmentError` (has `violations` with policy
+ *   names), `ProvenanceError` (git unavailable and no fallback configured).
+ * - Tests call `defineStack(parseStackConfig(values, { stack, projectRoot }), ...)`
+ *   directly under `pulumi.runtime.setMocks`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { expireUntaggedAfterDays, keepNewestTagged, LifecycleRule } from "../lifecycle";
+import type { ImagePolicyConfig } from "../policy/image-inputs";
+import { ContainerImage } from "./container-image";
+import { EcrRepository, RepositoryEncryption } from "./ecr-repository";
+import { ProvenanceError, resolveProvenance } from "./provenance";
+import { CONFIG_NAMESPACE, ImageEntry, loadStackConfig, RepositorySettings, StackConfig, StackConfigError } from "./stack-config";
+
+/** Priorities of the retention shorthand; the cache protection rule holds 1 (EcrRepository). */
+export const KEEP_TAGGED_FIRST_PRIORITY = 10;
+export const EXPIRE_UNTAGGED_PRIORITY = 20;
+
+export interface DefineStackOptions {
+    /** Directory of Pulumi.yaml: image paths, git facts and package.json are read from here. */
+    projectRoot: string;
+    /** The image policies' configuration (as the policy pack runs with for this stack). Default: the pack's defaults. */
+    imagePolicy?: ImagePolicyConfig;
+}
+
+export interface StackResources {
+    repositories: Record<string, EcrRepository>;
+    images: Record<string, ContainerImage>;
+    /** Per image name: the pushed, digest-pinned reference. */
+    imageRefs: Record<string, pulumi.Output<string>>;
+    /** Per image name: its repository's URL. */
+    repositoryUrls: Record<string, pulumi.Output<string>>;
+}
+
+function configError(config: StackConfig, key: string, err: unknown): StackConfigError {
+    return new StackConfigError(config.stackFile, [{ key: `${CONFIG_NAMESPACE}:${key}`, message: (err as Error).message }]);
+}
+
+/** The retention settings as the lifecycle library's typed rules. Helper errors name the config key. */
+export function retentionRules(config: StackConfig): LifecycleRule[] {
+    const retention = config.repository.retention;
+    const rules: LifecycleRule[] = [];
+    retention.keepTagged.forEach((keep, index) => {
+        try {
+            rules.push(keepNewestTagged({ ...keep, priority: KEEP_TAGGED_FIRST_PRIORITY + index }));
+        } catch (err) {
+            throw configError(config, `repository.retention.keepTagged[${index}]`, err);
+        }
+    });
+    if (retention.expireUntaggedAfterDays !== undefined) {
+        try {
+            rules.push(expireUntaggedAfterDays(retention.expireUntaggedAfterDays, EXPIRE_UNTAGGED_PRIORITY));
+        } catch (err) {
+            throw configError(config, "repository.retention.expireUntaggedAfterDays", err);
+        }
+    }
+    // Already validated one by one in parseStackConfig; their interplay with the rules above is checked by EcrRepository.
+    rules.push(...(retention.rules as unknown as LifecycleRule[]));
+    return rules;
+}
+
+function encryptionOf(settings: RepositorySettings): RepositoryEncryption {
+    return settings.encryption.type === "KMS" ? { type: "KMS", kmsKey: settings.encryption.kmsKeyArn } : { type: "AES256" };
+}
+
+function packageVersion(projectRoot: string): string {
+    const file = path.join(projectRoot, "package.json");
+    let version: unknown;
+    try {
+        version = (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown }).version;
+    } catch (err) {
+        throw new Error(`cannot read the image version from ${file} (${(err as Error).message}); set ${CONFIG_NAMESPACE}:version`);
+    }
+    if (typeof version !== "string" || version === "") throw new Error(`${file} has no "version"; set ${CONFIG_NAMESPACE}:version`);
+    return version;
+}
+
+function provenanceFallbacks(config: StackConfig): { sourceUrl?: string; revision?: string; created?: string } {
+    return { sourceUrl: config.sourceUrl, revision: config.revision, created: config.created };
+}
+
+/**
+ * Declares the whole stack: one EcrRepository per image (a builder image gets its
+ * own repository too) and one ContainerImage per entry, bases first, each
+ * application image receiving its base's pushed `ref` as a build arg.
+ */
+export function defineStack(config: StackConfig, options: DefineStackOptions): StackResources {
+    const projectRoot = path.resolve(options.projectRoot);
+    const version = config.version ?? packageVersion(projectRoot);
+    const settings = config.repository;
+    const namePrefix = settings.namePrefix ?? `shipshape/${config.stack}`;
+    const lifecycleRules = retentionRules(config);
+    try {
+        // Every image reads the same (memoised) git facts; asking once here lets a failure name its config key.
+        resolveProvenance(projectRoot, provenanceFallbacks(config));
+    } catch (err) {
+        if (err instanceof ProvenanceError) throw configError(config, err.fallback ?? "sourceUrl", err);
+        throw err;
+    }
+
+    const repositories: Record<string, EcrRepository> = {};
+    const images: Record<string, ContainerImage> = {};
+    for (const entry of config.buildOrder) {
+        let repository: EcrRepository;
+        try {
+            repository = new EcrRepository(entry.name, {
+                name: `${namePrefix}/${entry.name}`,
+                encryption: encryptionOf(settings),
+                forceDelete: settings.forceDelete,
+                immutability: settings.immutability,
+                cacheTag: settings.cacheTag,
+                lifecycleRules,
+                pullAccountIds: settings.pullAccounts,
+                tags: { "shipshape:stack": config.stack, "shipshape:image": entry.name },
+            });
+        } catch (err) {
+            throw configError(config, "repository", err);
+        }
+        repositories[entry.name] = repository;
+        images[entry.name] = new ContainerImage(entry.name, imageArgs(entry, repository, images, config, version, projectRoot, options.imagePolicy));
+    }
+
+    const byConfigOrder = <T>(pick: (name: string) => T): Record<string, T> => Object.fromEntries(config.images.map((image) => [image.name, pick(image.name)]));
+    return {
+        repositories,
+        images,
+        imageRefs: byConfigOrder((name) => images[name].ref),
+        repositoryUrls: byConfigOrder((name) => repositories[name].repositoryUrl),
+    };
+}
+
+function imageArgs(
+    entry: ImageEntry,
+    repository: EcrRepository,
+    built: Record<string, ContainerImage>,
+    config: StackConfig,
+    version: string,
+    projectRoot: string,
+    imagePolicy: ImagePolicyConfig | undefined,
+): ConstructorParameters<typeof ContainerImage>[1] {
+    const buildArgs: Record<string, pulumi.Input<string>> = { ...(entry.buildArgs ?? {}) };
+    // buildOrder guarantees the base exists already; its ref is what makes Pulumi build it first.
+    if (entry.base !== undefined) buildArgs[entry.baseBuildArg] = built[entry.base].ref;
+    return {
+        repository,
+        context: entry.context,
+        dockerfile: entry.dockerfile,
+        target: entry.target,
+        buildArgs,
+        labels: entry.labels,
+        role: entry.role,
+        version,
+        title: entry.title,
+        description: entry.description,
+        licenses: config.licenses,
+        vendor: config.vendor,
+        url: config.url,
+        provenance: provenanceFallbacks(config),
+        projectRoot,
+        policy: imagePolicy,
+    };
+}
+
+/** What `index.ts` exports: each image's ref and each repository's URL, keyed by image name. */
+export function runShipshapeProgram(projectRoot: string): { imageRefs: Record<string, pulumi.Output<string>>; repositoryUrls: Record<string, pulumi.Output<string>> } {
+    const config = loadStackConfig({ projectRoot });
+    const { imageRefs, repositoryUrls } = defineStack(config, { projectRoot });
+    return { imageRefs, repositoryUrls };
+}
