@@ -8,6 +8,7 @@
  * Config arrives the way the Pulumi CLI passes it: `PULUMI_CONFIG` /
  * `PULUMI_CONFIG_SECRET_KEYS` in the environment, read by the SDK at start.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { MockCloud } from "./mock-cloud";
 import type { ChildReport, ChildRequest, ProgramLogEntry, RegisteredResource, ReportedError } from "./program-protocol";
@@ -72,7 +73,13 @@ async function runProgram(request: ChildRequest): Promise<ChildReport> {
     if (!(process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")]) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const tsNode = require("ts-node") as typeof import("ts-node");
-        tsNode.register({ transpileOnly: true, dir: request.projectDir });
+        const hasTsconfig = fs.existsSync(path.join(request.projectDir, "tsconfig.json"));
+        // Without a tsconfig, the options the Pulumi language host itself falls back to.
+        tsNode.register(
+            hasTsconfig
+                ? { transpileOnly: true, dir: request.projectDir }
+                : { transpileOnly: true, dir: request.projectDir, skipProject: true, compilerOptions: { target: "es2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true } },
+        );
     }
 
     // The program must share our instance of the SDK, so resolve it from the program's directory.

@@ -86,6 +86,8 @@ function runChild(request: ChildRequest, stackConfig: StackConfig, timeoutMs: nu
     const childPath = path.join(__dirname, `program-child${ext}`);
     const execArgv = ext === ".ts" ? ["-r", require.resolve("ts-node/register/transpile-only")] : [];
     const env: NodeJS.ProcessEnv = { ...process.env };
+    // ts-node compiling the child itself must use our tsconfig, not whatever the project directory has.
+    if (ext === ".ts") env.TS_NODE_PROJECT = path.resolve(__dirname, "..", "tsconfig.json");
     // Never let an ambient engine address make the SDK talk to a real engine.
     delete env.PULUMI_NODEJS_MONITOR;
     delete env.PULUMI_NODEJS_ENGINE;
