@@ -108,6 +108,7 @@ export function dispatchBuild(parsed: ParseResult, request: BuildRequest = {}): 
 
 class BuildDispatcher {
     private readonly lex: ShellLex;
+    private readonly rawLex = new ShellLex("\\", { skipProcessQuotes: true });
     private readonly buildArgs: Readonly<Record<string, string>>;
     private readonly states: DispatchState[] = [];
     private readonly statesByName = new Map<string, DispatchState>();
@@ -416,7 +417,7 @@ class BuildDispatcher {
                 expand(cmd.chmod);
                 cmd.sources.forEach(expand);
                 expand(cmd.dest);
-                this.expandInlineSources(d, cmd.sources, cmd);
+                this.expandInlineSources(d, cmd);
                 if (source !== undefined && !source.dispatched) {
                     throw new Error(`cannot copy from stage ${JSON.stringify(cmd.from)}, it needs to be defined before current stage ${JSON.stringify(d.stageName)}`);
                 }
@@ -428,7 +429,7 @@ class BuildDispatcher {
                 expand(cmd.checksum);
                 cmd.sources.forEach(expand);
                 expand(cmd.dest);
-                this.expandInlineSources(d, cmd.sources, cmd);
+                this.expandInlineSources(d, cmd);
                 return;
             case "run":
                 // setMountState: mounts are re-read with every value expanded
@@ -470,13 +471,10 @@ class BuildDispatcher {
         }
     }
 
-    /** ExpandRaw: expandable heredoc sources of COPY/ADD go through a raw-quotes lexer with `\`. */
-    private expandInlineSources(d: DispatchState, sources: readonly string[], cmd: Extract<Command, { kind: "copy" | "add" }>): void {
-        const heredocs = cmd.heredocs;
-        if (heredocs.length === 0) return;
-        const raw = new ShellLex("\\", { skipProcessQuotes: true });
-        for (const heredoc of heredocs) {
-            if (heredoc.expand && sources.some((s) => s.includes(heredoc.name))) raw.processWord(heredoc.content, d.env);
+    /** ExpandRaw: expandable inline (heredoc) sources of COPY/ADD go through a quote-keeping lexer with `\`. */
+    private expandInlineSources(d: DispatchState, cmd: Extract<Command, { kind: "copy" | "add" }>): void {
+        for (const heredoc of cmd.inline) {
+            if (heredoc.expand) this.rawLex.processWord(heredoc.content, d.env);
         }
     }
 

@@ -4,7 +4,8 @@
  * message and the instruction's line.
  */
 import { DockerfileError } from "../errors";
-import type { Node } from "../parser/node";
+import { chompHeredocContent, mustParseHeredoc } from "../parser";
+import type { Heredoc, Node } from "../parser/node";
 import type { ArgEntry, Command, CommandLine, KeyValue, ParsedDockerfile, Stage } from "./commands";
 import { InstructionFlags, suggestion } from "./flags";
 import { parseMount } from "./mounts";
@@ -86,8 +87,11 @@ function parseNode(node: Node): Stage | Command {
             flags.bool("unpack");
             const excludes = flags.strings("exclude");
             flags.parse();
-            const { sources, dest } = sourcesAndDest(node, args, "ADD");
-            return { ...base, kind: "add", sources, dest, chown: chown.value, chmod: chmod.value, link: link.value === "true", checksum: checksum.value, excludes: excludes.values, heredocs: node.heredocs };
+            const { sources, dest, inline } = sourcesAndDest(args, "ADD");
+            return {
+                ...base, kind: "add", sources, dest, chown: chown.value, chmod: chmod.value, link: link.value === "true",
+                checksum: checksum.value, excludes: excludes.values, inline: withContent(inline, node),
+            };
         }
         case "copy": {
             if (args.length < 2) throw noDestination("COPY");
@@ -98,10 +102,10 @@ function parseNode(node: Node): Stage | Command {
             const excludes = flags.strings("exclude");
             const parents = flags.bool("parents");
             flags.parse();
-            const { sources, dest } = sourcesAndDest(node, args, "COPY");
+            const { sources, dest, inline } = sourcesAndDest(args, "COPY");
             return {
                 ...base, kind: "copy", sources, dest, from: from.value, chown: chown.value, chmod: chmod.value,
-                link: link.value === "true", parents: parents.value === "true", excludes: excludes.values, heredocs: node.heredocs,
+                link: link.value === "true", parents: parents.value === "true", excludes: excludes.values, inline: withContent(inline, node),
             };
         }
         case "from":
@@ -308,16 +312,26 @@ function keyValues(args: string[], instruction: string): KeyValue[] {
     return pairs;
 }
 
-const HEREDOC_WORD = /^(\d*)<<(-?)\s*([^<]*)$/;
-
-function sourcesAndDest(node: Node, args: string[], instruction: string): { sources: string[]; dest: string } {
+/** parseSourcesAndDest: a heredoc may be a source (inline file) but never the destination. */
+function sourcesAndDest(args: string[], instruction: string): { sources: string[]; dest: string; inline: Heredoc[] } {
     const dest = args[args.length - 1];
-    const match = HEREDOC_WORD.exec(dest);
-    if (match !== null && match[3] !== "") {
-        const name = match[3].replace(/["']/g, "");
-        if (node.heredocs.some((h) => h.name === name)) throw new Error(`${instruction} cannot accept a heredoc as a destination`);
+    if (mustParseHeredoc(dest) !== undefined) throw new Error(`${instruction} cannot accept a heredoc as a destination`);
+    const sources: string[] = [];
+    const inline: Heredoc[] = [];
+    for (const src of args.slice(0, -1)) {
+        const heredoc = mustParseHeredoc(src);
+        if (heredoc === undefined) sources.push(src);
+        else inline.push(heredoc);
     }
-    return { sources: args.slice(0, -1), dest };
+    return { sources, dest, inline };
+}
+
+/** Inline sources take their body from the node's heredocs, by name (upstream's heredocLookup). */
+function withContent(inline: Heredoc[], node: Node): Heredoc[] {
+    return inline.map((h) => {
+        const content = node.heredocs.find((n) => n.name === h.name)?.content ?? "";
+        return { ...h, content: h.chomp ? chompHeredocContent(content) : content };
+    });
 }
 
 /** handleJSONArgs: exec form keeps the words, shell form joins them into one. */
