@@ -1,13 +1,50 @@
 import { Command } from "commander";
+import * as fs from "fs";
+import { EXIT_ERROR, EXIT_OK } from "../main";
 
-// Placeholder registration; the owning issue replaces this file with the real command.
+/**
+ * `shipshape dump DOCKERFILE`: the AST as BuildKit dumps it (the `result` files
+ * of BuildKit's parser tests), one `(instruction ...)` line each. A file BuildKit
+ * rejects, or that cannot be read, exits 2 with `file:line: message` on stderr.
+ */
 export function registerDump(program: Command, setExit: (code: number) => void): void {
     program
         .command("dump")
-        .description("not implemented yet")
-        .allowUnknownOption()
-        .action(() => {
-            process.stderr.write("shipshape dump: not implemented yet\n");
-            setExit(2);
+        .description("Print the Dockerfile's AST in BuildKit's dump format (one line per instruction)")
+        .argument("<dockerfile>", "path of the Dockerfile")
+        .action((file: string) => {
+            setExit(runDump(file));
         });
+}
+
+function runDump(file: string): number {
+    // Loaded here so other commands never pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const parser = require("../../dockerfile/parser") as typeof import("../../dockerfile/parser");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DockerfileError } = require("../../dockerfile/errors") as typeof import("../../dockerfile/errors");
+
+    let text: string;
+    try {
+        // Refuse an oversized file before reading it into memory; parse() enforces the same limit.
+        const size = fs.statSync(file).size;
+        if (size > parser.DEFAULT_MAX_BYTES) {
+            process.stderr.write(`${file}: Dockerfile is ${size} bytes, over the limit of ${parser.DEFAULT_MAX_BYTES} bytes\n`);
+            return EXIT_ERROR;
+        }
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        process.stderr.write(`${file}: cannot read: ${(err as Error).message}\n`);
+        return EXIT_ERROR;
+    }
+    try {
+        process.stdout.write(parser.dumpAst(parser.parse(text)));
+        return EXIT_OK;
+    } catch (err) {
+        if (err instanceof DockerfileError) {
+            process.stderr.write(`${err.withFile(file).message}\n`);
+            return EXIT_ERROR;
+        }
+        throw err;
+    }
 }

@@ -8,11 +8,17 @@ import { Node, ParseResult } from "./node";
 import { goQuote, goQuoteList, goToLower, goTrimSpace } from "./go-text";
 
 export function dumpNode(node: Node): string {
-    let out = goToLower(node.value);
-    if (node.flags.length > 0) out += " " + goQuoteList(node.flags);
-    for (const arg of node.args) out += " " + goQuote(arg);
-    if (node.child !== undefined) out += " (" + dumpNode(node.child) + ")";
-    return goTrimSpace(out);
+    // Iterative over the ONBUILD chain, which may nest deeply.
+    const heads: string[] = [];
+    for (let current: Node | undefined = node; current !== undefined; current = current.child) {
+        let head = goToLower(current.value);
+        if (current.flags.length > 0) head += " " + goQuoteList(current.flags);
+        for (const arg of current.args) head += " " + goQuote(arg);
+        heads.push(head);
+    }
+    let out = goTrimSpace(heads[heads.length - 1]);
+    for (let i = heads.length - 2; i >= 0; i--) out = goTrimSpace(heads[i] + " (" + out + ")");
+    return out;
 }
 
 /** The whole AST, one `(instruction ...)` line each, newline-terminated like the `result` files. */

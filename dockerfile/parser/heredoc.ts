@@ -5,9 +5,7 @@
  * exactly as BuildKit does, so quoting decides what is a heredoc.
  */
 import { Heredoc } from "./node";
-import type { EnvGetter, ShellLex } from "../shell";
-// TEMP: loaded lazily until dockerfile/shell lands
-function shell(): typeof import("../shell") { return require("../shell"); }
+import { EnvGetter, ShellExpansionError, ShellLex } from "../shell";
 import { isGoRegexpSpace } from "./go-text";
 
 const EMPTY_ENV: EnvGetter = {
@@ -21,9 +19,9 @@ let wordLexer: ShellLex | undefined;
 let rawWordLexer: ShellLex | undefined;
 
 function lexers(): { line: ShellLex; word: ShellLex; rawWord: ShellLex } {
-    lineLexer ??= new (shell().ShellLex)("\\", { rawQuotes: true, rawEscapes: true, skipUnsetEnv: true });
-    wordLexer ??= new (shell().ShellLex)("\\", { skipUnsetEnv: true });
-    rawWordLexer ??= new (shell().ShellLex)("\\", { rawQuotes: true, skipUnsetEnv: true });
+    lineLexer ??= new ShellLex("\\", { rawQuotes: true, rawEscapes: true, skipUnsetEnv: true });
+    wordLexer ??= new ShellLex("\\", { skipUnsetEnv: true });
+    rawWordLexer ??= new ShellLex("\\", { rawQuotes: true, skipUnsetEnv: true });
     return { line: lineLexer, word: wordLexer, rawWord: rawWordLexer };
 }
 
@@ -94,7 +92,7 @@ function lexWords(lexer: ShellLex, text: string): string[] {
     try {
         return lexer.processWords(text, EMPTY_ENV);
     } catch (err) {
-        if (err instanceof shell().ShellExpansionError) throw new HeredocError(err.message);
+        if (err instanceof ShellExpansionError) throw new HeredocError(err.message);
         throw err;
     }
 }
@@ -119,7 +117,7 @@ export function heredocsFromLine(line: string): Heredoc[] {
     try {
         words = lexers().line.processWords(line, EMPTY_ENV);
     } catch (err) {
-        if (err instanceof shell().ShellExpansionError) return [];
+        if (err instanceof ShellExpansionError) return [];
         throw err;
     }
     const heredocs: Heredoc[] = [];

@@ -24,14 +24,13 @@ const NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised
 interface LineArgs {
     args: string[];
     json: boolean;
-    child?: Node;
 }
 
 const NO_ARGS: LineArgs = { args: [], json: false };
 
 type LineParser = (rest: string, escapeToken: string) => LineArgs;
 
-/** BuildKit's dispatch table; instructions missing from it are kept with parseIgnore. */
+/** BuildKit's dispatch table (ONBUILD is handled in nodeFromLine); instructions missing from it are kept with parseIgnore. */
 const DISPATCH: Record<string, LineParser> = {
     add: parseMaybeJSONToList,
     arg: parseNameOrNameVal,
@@ -44,7 +43,6 @@ const DISPATCH: Record<string, LineParser> = {
     healthcheck: parseHealthConfig,
     label: (rest, escapeToken) => parseNameVal(rest, "LABEL", escapeToken),
     maintainer: parseString,
-    onbuild: parseSubCommand,
     run: parseMaybeJSON,
     shell: parseMaybeJSON,
     stopsignal: parseString,
@@ -58,23 +56,40 @@ const DISPATCH: Record<string, LineParser> = {
  * Line numbers are filled in by the caller.
  */
 export function nodeFromLine(line: string, escapeToken: string): Node {
-    const { keyword, flags, rest } = splitCommand(line, escapeToken);
-    const value = goToLower(keyword);
-    const parser = Object.prototype.hasOwnProperty.call(DISPATCH, value) ? DISPATCH[value] : parseIgnore;
-    const parsed = parser(rest, escapeToken);
-    const node: Node = {
-        value,
-        keyword,
-        flags,
-        args: parsed.args,
-        json: parsed.json,
-        heredocs: [],
-        original: line,
-        startLine: 0,
-        endLine: 0,
-    };
-    if (parsed.child !== undefined) node.child = parsed.child;
-    return node;
+    // ONBUILD nests without limit (`ONBUILD ONBUILD ...`; BuildKit rejects it only
+    // later), so the chain is built in a loop rather than by recursion.
+    let root: Node | undefined;
+    let parent: Node | undefined;
+    let text = line;
+    for (;;) {
+        const { keyword, flags, rest } = splitCommand(text, escapeToken);
+        const value = goToLower(keyword);
+        const node: Node = {
+            value,
+            keyword,
+            flags,
+            args: [],
+            json: false,
+            heredocs: [],
+            original: text,
+            startLine: 0,
+            endLine: 0,
+        };
+        if (parent === undefined) root = node;
+        else parent.child = node;
+        if (value === "onbuild") {
+            // line_parsers.go parseSubCommand: the rest is an instruction of its own.
+            if (rest === "") return root!;
+            parent = node;
+            text = rest;
+            continue;
+        }
+        const parser = Object.prototype.hasOwnProperty.call(DISPATCH, value) ? DISPATCH[value] : parseIgnore;
+        const parsed = parser(rest, escapeToken);
+        node.args = parsed.args;
+        node.json = parsed.json;
+        return root!;
+    }
 }
 
 /** split_command.go splitCommand. */
@@ -199,12 +214,6 @@ function extractFlagsFromBytes(line: string, escapeToken: string): { rest: strin
 /** line_parsers.go parseIgnore: unknown instructions keep one empty argument node. */
 function parseIgnore(): LineArgs {
     return { args: [""], json: false };
-}
-
-/** line_parsers.go parseSubCommand (ONBUILD): the rest is an instruction of its own. */
-function parseSubCommand(rest: string, escapeToken: string): LineArgs {
-    if (rest === "") return NO_ARGS;
-    return { args: [], json: false, child: nodeFromLine(rest, escapeToken) };
 }
 
 /**
@@ -380,10 +389,19 @@ function parseJSON(rest: string): LineArgs | undefined {
     return { args, json: true };
 }
 
-function holdsOverflowingNumber(value: unknown): boolean {
-    if (typeof value === "number") return !Number.isFinite(value);
-    if (Array.isArray(value)) return value.some(holdsOverflowingNumber);
-    if (value !== null && typeof value === "object") return Object.values(value).some(holdsOverflowingNumber);
+function holdsOverflowingNumber(root: unknown): boolean {
+    // Iterative: JSON nesting may be thousands deep.
+    const pending: unknown[] = [root];
+    while (pending.length > 0) {
+        const value = pending.pop();
+        if (typeof value === "number") {
+            if (!Number.isFinite(value)) return true;
+        } else if (Array.isArray(value)) {
+            for (const item of value) pending.push(item);
+        } else if (value !== null && typeof value === "object") {
+            for (const item of Object.values(value)) pending.push(item);
+        }
+    }
     return false;
 }
 
