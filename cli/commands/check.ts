@@ -70,6 +70,9 @@ export function runCheck(file: string, options: CheckOptions): number {
     for (const error of facts.errors) {
         process.stderr.write(`${location(file, error.line)}: ${error.message}\n`);
     }
+    if (facts.errors.length > 0 && hasNoFrom(text, analyzer.parse)) {
+        process.stderr.write(`${file}: the Dockerfile has no FROM instruction, so BuildKit has no stage to build\n`);
+    }
     switch (options.format) {
         case "json":
             process.stdout.write(JSON.stringify(toJson(facts, violations, exemptions), null, 2) + "\n");
@@ -83,6 +86,15 @@ export function runCheck(file: string, options: CheckOptions): number {
     }
     if (facts.errors.length > 0) return EXIT_ERROR;
     return violations.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Whether a Dockerfile that parses has no FROM at all: worth saying in plain words. */
+function hasNoFrom(text: string, parse: typeof import("../../dockerfile").parse): boolean {
+    try {
+        return !parse(text).ast.some((node) => node.value === "from");
+    } catch {
+        return false;
+    }
 }
 
 function readDockerfile(file: string, maxBytes: number): string {
