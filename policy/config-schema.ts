@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { DEFAULT_ALLOWED_BASE_IMAGES, DEFAULT_REQUIRED_LABELS } from "../dockerfile/judgments";
 
 const unknownInputsDuringPreview = z
     .enum(["fail", "defer"])
@@ -50,8 +51,8 @@ export const POLICY_CONFIG_SCHEMAS = {
         ...imageCommon,
         allowedBaseImages: z
             .array(z.string().min(1))
-            .optional()
-            .describe("Allowed base images (patterns such as gcr.io/distroless/*). Default: the analyzer's DEFAULT_ALLOWED_BASE_IMAGES."),
+            .default([...DEFAULT_ALLOWED_BASE_IMAGES])
+            .describe("Allowed base images: patterns such as gcr.io/distroless/*, {a,b} alternatives, a leading ! excludes."),
         allowBuilderImages,
     }),
     "image-amd64-only": z.strictObject({ ...imageCommon }),
@@ -59,8 +60,8 @@ export const POLICY_CONFIG_SCHEMAS = {
         ...imageCommon,
         requiredLabels: z
             .array(z.string().min(1))
-            .optional()
-            .describe("Labels that must be present and non-empty. Default: the analyzer's DEFAULT_REQUIRED_LABELS."),
+            .default([...DEFAULT_REQUIRED_LABELS])
+            .describe("Labels that must be present and non-empty."),
     }),
     "image-registry-cache": z.strictObject({ unknownInputsDuringPreview }),
     "ecr-scan-on-push": z.strictObject({ unknownInputsDuringPreview }),
