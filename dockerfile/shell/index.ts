@@ -5,4 +5,4 @@
 export type { EnvGetter } from "./env";
 export { envFromMap } from "./env";
 export type { ExpansionWithMatches, LexOptions } from "./lex";
-export { DEFAULT_MAX_EXPANDED_LENGTH, ShellExpansionError, ShellLex } from "./lex";
+export { DEFAULT_MAX_EXPANDED_LENGTH, MAX_SUBSTITUTION_DEPTH, ShellExpansionError, ShellLex } from "./lex";

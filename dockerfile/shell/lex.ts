@@ -8,7 +8,7 @@
 
 import { EnvGetter } from "./env";
 import { goQuote } from "./go-quote";
-import { ExpansionLimitError, LengthLimitError } from "./limits";
+import { ExpansionLimitError, LengthLimitError, NestingLimitError } from "./limits";
 import { PatternError, WorkBudget, replaceShellPattern, trimShellPrefix, trimShellSuffix } from "./pattern";
 import { codePointsOf, isDigit, isLetter, isSpace, runeToString } from "./unicode";
 
@@ -29,6 +29,12 @@ export const DEFAULT_MAX_EXPANDED_LENGTH = 1024 * 1024;
 
 /** Pattern matching may do this many elementary steps per expanded character allowed. */
 const PATTERN_STEPS_PER_CHARACTER = 32;
+
+/**
+ * Deepest `${V:-${V:-...}}` nesting expanded. BuildKit has no limit (Go stacks
+ * grow to 1 GB); ours is well below where the JS stack would overflow.
+ */
+export const MAX_SUBSTITUTION_DEPTH = 256;
 
 /** Longest word quoted in an error message; longer ones are cut, so messages stay readable. */
 const MAX_QUOTED_WORD = 1000;
@@ -212,6 +218,7 @@ class ShellWord {
     private readonly scanner: CodePointScanner;
     private rawEscapes: boolean;
     private readonly budget: WorkBudget;
+    private depth = 0;
     pendingWord = "";
     readonly matched = new Set<string>();
     readonly unmatched = new Set<string>();
@@ -246,7 +253,10 @@ class ShellWord {
         const words = new WordCollector(this);
         const savedRawEscapes = this.rawEscapes;
         this.rawEscapes = rawEscapes;
+        this.depth++;
         try {
+            // The outermost call is depth 1; each nested `${...}` adds one.
+            if (this.depth > MAX_SUBSTITUTION_DEPTH + 1) throw new NestingLimitError(MAX_SUBSTITUTION_DEPTH);
             for (let ch = scanner.peek(); ch !== EOF; ch = scanner.peek()) {
                 if (stopChar !== EOF && ch === stopChar) {
                     scanner.next();
@@ -291,6 +301,7 @@ class ShellWord {
             return { result, words: words.finish() };
         } finally {
             this.rawEscapes = savedRawEscapes;
+            this.depth--;
         }
     }
 

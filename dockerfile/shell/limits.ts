@@ -16,3 +16,11 @@ export class PatternBudgetError extends ExpansionLimitError {
         this.name = "PatternBudgetError";
     }
 }
+
+/** Substitutions nested deeper than we allow (the JS call stack is far smaller than Go's). */
+export class NestingLimitError extends ExpansionLimitError {
+    constructor(readonly maxDepth: number) {
+        super(`substitutions are nested more than ${maxDepth} levels deep`);
+        this.name = "NestingLimitError";
+    }
+}
