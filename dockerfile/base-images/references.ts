@@ -182,12 +182,12 @@ function isValidTag(tag: string): boolean {
 
 /** go-digest Parse: algorithm ":" hex, with the exact length for known algorithms. */
 function validateDigest(digest: string, ref: string): void {
+    // The reference grammar is checked first ("invalid reference format"), then go-digest's own rules.
     const colon = digest.indexOf(":");
-    if (colon <= 0 || colon === digest.length - 1) throw invalid("invalid digest format");
-    const algorithm = digest.slice(0, colon);
-    const encoded = digest.slice(colon + 1);
+    const algorithm = colon > 0 ? digest.slice(0, colon) : "";
+    const encoded = colon > 0 ? digest.slice(colon + 1) : "";
     const wellFormed =
-        /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*$/.test(algorithm) && /^[0-9a-fA-F]{32,}$/.test(encoded);
+        colon > 0 && /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*$/.test(algorithm) && /^[0-9a-fA-F]{32,}$/.test(encoded);
     if (!wellFormed) throw invalid(`invalid reference format: ${JSON.stringify(ref)}`);
     const expectedLength = DIGEST_HEX_LENGTHS[algorithm];
     if (expectedLength === undefined) throw invalid(`unsupported digest algorithm (${algorithm})`);

@@ -59,7 +59,8 @@ describe("parseImageReference (distribution/reference ParseNormalizedNamed + Tag
         ["alpine@md5:" + "a".repeat(32), /unsupported digest algorithm/],
         ["alpine@sha256:" + "a".repeat(63) + "A", /invalid checksum digest format/],
         ["alpine@sha256:" + "a".repeat(66), /invalid checksum digest length/],
-        ["a@b@c", /invalid/],
+        ["a@b@c", /invalid reference format/],
+        ["ghcr.io/x/y@", /invalid reference format/],
         ["foo/" + "a".repeat(300), /not be more than 255/],
         ["with space", /invalid reference format/],
     ];
