@@ -1,0 +1,192 @@
+/** Direct tests of the pack's pure pieces; the engine-protocol tests cover the same behaviour end to end. */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startPolicyPack } from "../../engine/policy-pack-client";
+import {
+    AnalyzerInfo,
+    PolicyPackConfigError,
+    parsePolicyPackConfig,
+    reconcilePolicyPackConfig,
+    schemaDefaultConfig,
+    validateJsonSchema,
+} from "../../engine/policy-pack-config";
+import { removeTrivialPolicyPack, writeTrivialPolicyPack } from "../../engine/trivial-policy-pack";
+import { parsePolicyConfig } from "../../policy/config-schema";
+import { parseEcrReference, pushedReferences, registryCacheEntries } from "../../policy/ecr-references";
+import { checkImageInputs } from "../../policy/image-inputs";
+import { isUnknown, plainProperties, unknownOutcome, unknownPaths } from "../../policy/resource-values";
+import { resolveProjectRoot } from "../../policy/policies/support";
+import { PACK_DIR, PROJECT, REPO } from "./helpers";
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+describe("policy pack: packaging", () => {
+    it("carries the root package.json version", () => {
+        const root = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
+        const pack = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8"));
+        assert.equal(pack.version, root.version);
+        assert.equal(pack.main, "index.js");
+    });
+
+    it("is a nodejs pack whose entry loads compiled JavaScript, with no tsconfig for ts-node to type-check", () => {
+        assert.match(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8"), /^runtime: nodejs$/m);
+        assert.ok(!fs.existsSync(path.join(PACK_DIR, "tsconfig.json")));
+        assert.match(fs.readFileSync(path.join(PACK_DIR, "index.js"), "utf8"), /dist", "policy", "pack\.js"/);
+    });
+
+    it("policies are importable without starting a server or loading Pulumi", () => {
+        const before = new Set(Object.keys(require.cache));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
+        const loaded = Object.keys(require.cache).filter((k) => !before.has(k));
+        assert.equal(ALL_POLICIES.length, 9);
+        assert.deepEqual(loaded.filter((k) => /node_modules[\\/]@pulumi[\\/]/.test(k)), []);
+    });
+
+    it("the shipped configs validate against the schemas", () => {
+        for (const file of ["dev.json", "prod.json"]) {
+            const config = parsePolicyPackConfig(fs.readFileSync(path.join(PACK_DIR, "config", file), "utf8"), file);
+            for (const [name, entry] of Object.entries(config)) {
+                if (name === "all") continue;
+                assert.doesNotThrow(() => parsePolicyConfig(name as never, entry.properties), `${file} ${name}`);
+            }
+        }
+    });
+});
+
+describe("policy pack config as the engine reconciles it", () => {
+    const info: AnalyzerInfo = {
+        name: "p",
+        displayName: "",
+        version: "1",
+        supportsConfig: true,
+        initialConfig: {},
+        policies: [
+            {
+                name: "a",
+                displayName: "",
+                description: "",
+                message: "",
+                enforcementLevel: "mandatory",
+                policyType: "resource",
+                configSchema: { properties: { n: { type: "integer", default: 3, minimum: 1 }, tags: { type: "array", items: { type: "string" }, default: ["x"] } }, required: [] },
+            },
+            { name: "b", displayName: "", description: "", message: "", enforcementLevel: "advisory", policyType: "stack", configSchema: { properties: {}, required: ["must"] } },
+        ],
+    };
+
+    it("parses string levels and objects carrying enforcementLevel; refuses bad levels with the file name", () => {
+        assert.deepEqual(parsePolicyPackConfig('{"a":"advisory","b":{"enforcementLevel":"disabled","x":1}}', "c.json"), {
+            a: { enforcementLevel: "advisory", properties: {} },
+            b: { enforcementLevel: "disabled", properties: { x: 1 } },
+        });
+        assert.throws(() => parsePolicyPackConfig('{"a":"loud"}', "c.json"), /c\.json: "a": "loud" is not a valid enforcement level/);
+        assert.throws(() => parsePolicyPackConfig("{", "c.json"), /c\.json: invalid JSON/);
+        assert.deepEqual(parsePolicyPackConfig("  ", "c.json"), {});
+    });
+
+    it("starts from schema defaults and policy levels, applies 'all' then per-policy values, validates", () => {
+        assert.deepEqual(schemaDefaultConfig(info).a, { enforcementLevel: "mandatory", properties: { n: 3, tags: ["x"] } });
+        const ok = reconcilePolicyPackConfig(info, { all: { enforcementLevel: "advisory", properties: {} }, a: { enforcementLevel: "", properties: { n: 5 } }, b: { enforcementLevel: "", properties: { must: 1 } } });
+        assert.deepEqual(ok.a, { enforcementLevel: "advisory", properties: { n: 5, tags: ["x"] } });
+        assert.equal(ok.b.enforcementLevel, "advisory");
+        assert.ok(!("all" in ok));
+        assert.throws(
+            () => reconcilePolicyPackConfig(info, { a: { enforcementLevel: "", properties: { n: 0, tags: [1] } } }),
+            (err: Error) => err instanceof PolicyPackConfigError && /a: n: must be >= 1/.test(err.message) && /a: tags\[0\]: expected string/.test(err.message) && /b: must: is required/.test(err.message),
+        );
+    });
+
+    it("refuses schema keywords it cannot check instead of passing them", () => {
+        assert.match(validateJsonSchema({ type: "string", format: "uri" }, "x", "k")[0], /keyword "format"/);
+        assert.deepEqual(validateJsonSchema({ type: "string", enum: ["a"] }, "a", "k"), []);
+    });
+});
+
+describe("policy pack pure helpers", () => {
+    it("finds unknowns by path and reads through the policy proxy's target", () => {
+        const props = { dockerfile: { location: UNKNOWN }, platforms: ["linux/amd64", UNKNOWN], labels: {} };
+        assert.deepEqual(unknownPaths(props), ["dockerfile.location", "platforms[1]"]);
+        assert.deepEqual(unknownPaths(props, ["labels"]), []);
+        assert.ok(isUnknown("dd056dcd-154b-4c76-9bd3-c8f88648b5ff"));
+        const proxy = new Proxy(props, { get: (t, k) => (k === "__getSpecialProxyTarget" ? t : (t as Record<string | symbol, unknown>)[k]) });
+        assert.equal(plainProperties(proxy), props);
+    });
+
+    it("decides unknowns: fail closed in preview by default, advisory when deferred, always fail during an update", () => {
+        assert.equal(unknownOutcome(["x"], "fail", { PULUMI_DRY_RUN: "true" }).enforcementLevel, undefined);
+        assert.equal(unknownOutcome(["x"], "defer", { PULUMI_DRY_RUN: "true" }).enforcementLevel, "advisory");
+        assert.equal(unknownOutcome(["x"], "defer", {}).enforcementLevel, "advisory");
+        const update = unknownOutcome(["x", "y"], "defer", { PULUMI_DRY_RUN: "false" });
+        assert.equal(update.enforcementLevel, undefined);
+        assert.match(update.message, /x, y are unknown during the update/);
+    });
+
+    it("recognises ECR references and registry cache entries", () => {
+        assert.deepEqual(parseEcrReference("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app:cache"), {
+            registry: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            repository: "team/app",
+            tag: "cache",
+        });
+        assert.equal(parseEcrReference("123456789012.dkr.ecr.us-east-1.amazonaws.com/app")!.tag, "latest");
+        assert.equal(parseEcrReference("ghcr.io/x/app:1"), undefined);
+        assert.equal(parseEcrReference("docker.io/library/alpine"), undefined);
+        assert.deepEqual(registryCacheEntries([{ raw: "type=registry,ref=r:1,image-manifest=true,oci-mediatypes=false" }, { gha: {} }, { disabled: true, registry: { ref: "r:2" } }]), [
+            { index: 0, form: "raw", ref: "r:1", imageManifest: true, ociMediaTypes: false },
+        ]);
+        assert.deepEqual(pushedReferences({ push: false, tags: ["a"], exports: [{ registry: { names: ["b"] } }] }), ["b"]);
+    });
+
+    it("finds the project root: configured (relative to the pack), else the nearest Pulumi.yaml above the pack", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-root-"));
+        try {
+            fs.mkdirSync(path.join(root, "a", "policy"), { recursive: true });
+            assert.equal(resolveProjectRoot(undefined, path.join(root, "a", "policy")), undefined);
+            fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: x\n");
+            assert.equal(resolveProjectRoot(undefined, path.join(root, "a", "policy")), root);
+            fs.writeFileSync(path.join(root, "a", "Pulumi.yaml"), "name: y\n");
+            assert.equal(resolveProjectRoot(undefined, path.join(root, "a", "policy")), path.join(root, "a"));
+            assert.equal(resolveProjectRoot("../..", path.join(root, "a", "policy")), root);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
+        }
+    });
+
+    it("checkImageInputs resolves the Dockerfile in the documented order and fails every judgment when it cannot", () => {
+        const labels = { "org.opencontainers.image.title": "t" };
+        const inline = checkImageInputs({ dockerfile: { inline: "FROM scratch\nUSER 1000\n", location: "nope" }, platforms: ["linux/amd64"], labels }, { projectRoot: PROJECT });
+        assert.equal(inline.dockerfile.source, "dockerfile.inline");
+        assert.equal(inline.facts!.user, "1000");
+        const context = checkImageInputs({ context: { location: "app" } }, { projectRoot: PROJECT });
+        assert.equal(context.dockerfile.file, path.join(PROJECT, "app", "Dockerfile"));
+        const relative = checkImageInputs({ dockerfile: { location: "app/Dockerfile" } });
+        assert.equal(relative.violations.length, 4);
+        assert.match(relative.violations[0].message, /relative and no project root/);
+        const bad = checkImageInputs({ dockerfile: { inline: "FROM scratch\n" }, buildArgs: { A: 1 as unknown as string } });
+        assert.match(bad.violations[0].message, /buildArgs\.A must be a string/);
+    });
+});
+
+describe("policy pack client", function () {
+    this.timeout(120000);
+
+    it("refuses a pack that prints to stdout before its port line", async () => {
+        const dir = writeTrivialPolicyPack(REPO, { preamble: 'console.log("starting up");' });
+        try {
+            await assert.rejects(startPolicyPack(dir), /printed to stdout before its port line: "starting up"/);
+        } finally {
+            removeTrivialPolicyPack(dir);
+        }
+    });
+
+    it("reports a pack that dies before its port line with its stderr", async () => {
+        const dir = writeTrivialPolicyPack(REPO, { preamble: 'throw new Error("broken pack");' });
+        try {
+            await assert.rejects(startPolicyPack(dir), /exited .* before printing its port[\s\S]*broken pack/);
+        } finally {
+            removeTrivialPolicyPack(dir);
+        }
+    });
+});
