@@ -62,11 +62,14 @@ interface CompiledRule {
 }
 
 function prepareImage(detail: ImageDetail, index: number): PreparedImage {
-    const what = `imageDetails[${index}] (${detail.imageDigest})`;
-    const pushedAt = timestampMillis(detail.imagePushedAt, `${what}.imagePushedAt`);
-    const activatedAt = detail.lastActivatedAt === undefined ? undefined : timestampMillis(detail.lastActivatedAt, `${what}.lastActivatedAt`);
-    const pulledAt = detail.lastRecordedPullTime === undefined ? undefined : timestampMillis(detail.lastRecordedPullTime, `${what}.lastRecordedPullTime`);
-    const archivedAt = detail.lastArchivedAt === undefined ? undefined : timestampMillis(detail.lastArchivedAt, `${what}.lastArchivedAt`);
+    const millis = (field: "imagePushedAt" | "lastActivatedAt" | "lastRecordedPullTime" | "lastArchivedAt"): number | undefined => {
+        const value = detail[field];
+        return value === undefined ? undefined : timestampMillis(value, () => `imageDetails[${index}] (${detail.imageDigest}).${field}`);
+    };
+    const pushedAt = millis("imagePushedAt") as number;
+    const activatedAt = millis("lastActivatedAt");
+    const pulledAt = millis("lastRecordedPullTime");
+    const archivedAt = millis("lastArchivedAt");
     const orderTime = activatedAt !== undefined && activatedAt > pushedAt ? activatedAt : pushedAt;
     // LifecyclePolicies.html, sinceImagePulled: last pull; never pulled -> push time; restored
     // from archive and not pulled since -> last_activated_at.
@@ -95,18 +98,6 @@ function compileRule(rule: LifecycleRule): CompiledRule {
     };
 }
 
-function selects(rule: CompiledRule, image: PreparedImage): boolean {
-    if (image.storageClass !== rule.storageClass) return false;
-    switch (rule.rule.selection.tagStatus) {
-        case "any":
-            return true;
-        case "untagged":
-            return image.tags.length === 0;
-        case "tagged":
-            return tagsSatisfy(rule.tests, image.tags);
-    }
-}
-
 /** Age measured from the time the count type names; undefined when that time is unknown. */
 function ageOf(rule: CompiledRule, image: PreparedImage, now: number): number | undefined {
     switch (rule.rule.selection.countType) {
@@ -122,16 +113,118 @@ function ageOf(rule: CompiledRule, image: PreparedImage, now: number): number | 
 }
 
 /** Newest first by push time; equal push times fall back to the digest so results never depend on input order. */
-function newestFirst(images: PreparedImage[]): number[] {
-    const order = images.map((_, i) => i);
+function newestFirst(images: PreparedImage[], eligible: (i: number) => boolean): number[] {
+    const times = new Float64Array(images.length);
+    const order: number[] = [];
+    for (let i = 0; i < images.length; i++) {
+        times[i] = images[i].orderTime;
+        if (eligible(i)) order.push(i);
+    }
     order.sort((a, b) => {
-        const byTime = images[b].orderTime - images[a].orderTime;
+        const byTime = times[b] - times[a];
         if (byTime !== 0) return byTime;
         const da = images[a].detail.imageDigest;
         const db = images[b].detail.imageDigest;
         return da < db ? -1 : da > db ? 1 : 0;
     });
     return order;
+}
+
+/** The literal text every tag matching this entry starts with ("" when the entry starts with `*`). */
+function literalHead(entry: string, isPattern: boolean): string {
+    if (!isPattern) return entry;
+    const star = entry.indexOf("*");
+    return star < 0 ? entry : entry.slice(0, star);
+}
+
+/**
+ * Finds the images each rule selects, newest first, without testing every image against every
+ * rule: a tagged rule looks up the longest literal head of its entries in the sorted list of
+ * all tags (every tag starting with some text forms one contiguous run), so evaluation costs
+ * O(n log n) plus the images actually matched; only lists whose every entry starts with `*`
+ * scan all tagged images of the storage class.
+ */
+class CandidateFinder {
+    /** Per storage class: all selectable images, the untagged ones, the tagged ones (each newest first). */
+    private readonly all = new Map<StorageClass, number[]>();
+    private readonly untagged = new Map<StorageClass, number[]>();
+    private readonly tagged = new Map<StorageClass, number[]>();
+    private readonly rank: Int32Array;
+    /** tag -> selectable images carrying it (one, unless the input repeats a tag). */
+    private readonly owners = new Map<string, number[]>();
+    private readonly sortedTags: string[];
+    private readonly stamps: Int32Array;
+    private stamp = 0;
+
+    constructor(
+        private readonly images: PreparedImage[],
+        followers: Int32Array,
+    ) {
+        const order = newestFirst(images, (i) => followers[i] < 0 && images[i].storageClass !== undefined);
+        this.rank = new Int32Array(images.length);
+        this.stamps = new Int32Array(images.length);
+        order.forEach((i, position) => {
+            this.rank[i] = position;
+            const image = images[i];
+            const storageClass = image.storageClass as StorageClass;
+            push(this.all, storageClass, i);
+            if (image.tags.length === 0) {
+                push(this.untagged, storageClass, i);
+                return;
+            }
+            push(this.tagged, storageClass, i);
+            for (const tag of image.tags) {
+                const list = this.owners.get(tag);
+                if (list === undefined) this.owners.set(tag, [i]);
+                else list.push(i);
+            }
+        });
+        this.sortedTags = [...this.owners.keys()].sort();
+    }
+
+    /** Images with a tag starting with `head`, each once, newest first. */
+    private imagesWithTagHead(head: string): number[] {
+        const found: number[] = [];
+        const stamp = ++this.stamp;
+        const tags = this.sortedTags;
+        for (let k = lowerBound(tags, head); k < tags.length && tags[k].startsWith(head); k++) {
+            for (const i of this.owners.get(tags[k]) as number[]) {
+                if (this.stamps[i] === stamp) continue;
+                this.stamps[i] = stamp;
+                found.push(i);
+            }
+        }
+        const rank = this.rank;
+        return found.sort((a, b) => rank[a] - rank[b]);
+    }
+
+    selectedBy(rule: CompiledRule): number[] {
+        const sel = rule.rule.selection;
+        if (sel.tagStatus === "any") return this.all.get(rule.storageClass) ?? [];
+        if (sel.tagStatus === "untagged") return this.untagged.get(rule.storageClass) ?? [];
+        const isPattern = sel.tagPatternList !== undefined;
+        const entries = sel.tagPatternList ?? sel.tagPrefixList ?? [];
+        const head = entries.map((e) => literalHead(e, isPattern)).reduce((best, h) => (h.length > best.length ? h : best), "");
+        const source = head === "" ? (this.tagged.get(rule.storageClass) ?? []) : this.imagesWithTagHead(head);
+        return source.filter((i) => this.images[i].storageClass === rule.storageClass && tagsSatisfy(rule.tests, this.images[i].tags));
+    }
+}
+
+function lowerBound(sorted: string[], value: string): number {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid] < value) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+function push(map: Map<StorageClass, number[]>, key: StorageClass, value: number): void {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [value]);
+    else list.push(value);
 }
 
 /** Why each image may not be acted on while a manifest list references it (index -> reason). */
@@ -203,16 +296,14 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
     const referenced = manifestListReferences(prepared, byDigest, followers);
 
     const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority).map(compileRule);
-    const order = newestFirst(prepared);
+    const candidates = new CandidateFinder(prepared, followers);
     const claimed = new Uint8Array(prepared.length);
     const decided = new Int32Array(prepared.length).fill(-1);
 
     rules.forEach((rule, r) => {
         const countLimit = rule.rule.selection.countType === "imageCountMoreThan" ? rule.rule.selection.countNumber : undefined;
         let selectedSoFar = 0;
-        for (const i of order) {
-            const image = prepared[i];
-            if (followers[i] >= 0 || !selects(rule, image)) continue;
+        for (const i of candidates.selectedBy(rule)) {
             selectedSoFar++;
             if (claimed[i]) continue;
             claimed[i] = 1;
@@ -220,7 +311,7 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
             if (countLimit !== undefined) {
                 marked = selectedSoFar > countLimit;
             } else {
-                const age = ageOf(rule, image, nowMs);
+                const age = ageOf(rule, prepared[i], nowMs);
                 marked = age !== undefined && age > (rule.maxAgeMs as number);
             }
             if (marked) decided[i] = r;
