@@ -126,7 +126,7 @@ function resourceTree(resources: RegisteredResource[]): string[] {
     });
 }
 
-function imageLine(image: ImageSummary): string[] {
+function imageLine(image: ImageSummary, projectDir: string): string[] {
     if (!image.check) return [`  ${image.name}: cannot analyse during preview: ${image.unknownInputs.join(", ")} unknown`];
     const { check } = image;
     const facts = check.facts;
@@ -140,7 +140,7 @@ function imageLine(image: ImageSummary): string[] {
     const role = facts.labels["dev.shipshape.image.role"];
     const lines = [
         `  ${image.name}: ${verdict} · base ${base} · ${user} · ${platform} · ${labelCount} label${labelCount === 1 ? "" : "s"}${role ? ` · role ${role}` : ""}`,
-        `    ${path.relative(process.cwd(), check.dockerfile.file) || check.dockerfile.file}${facts.target ? ` (target ${facts.target})` : ""}`,
+        `    ${path.isAbsolute(check.dockerfile.file) ? path.relative(projectDir, check.dockerfile.file) : check.dockerfile.file}${facts.target ? ` (target ${facts.target})` : ""}`,
     ];
     for (const v of check.violations) lines.push(`    ✗ ${v.policy}: ${v.message}`);
     for (const e of check.exemptions) lines.push(`    ~ ${e.policy} exempt: ${e.message}`);
@@ -156,7 +156,11 @@ function describeRule(rule: LifecycleRule): string {
               ? "all images"
               : `images tagged ${(sel.tagPatternList ?? sel.tagPrefixList ?? []).map((t) => (sel.tagPatternList ? t : `${t}*`)).join(", ")}`;
     const storage = sel.storageClass === "archive" ? " in archive" : "";
-    const when = sel.countType === "imageCountMoreThan" ? `beyond the newest ${sel.countNumber}` : `${sel.countNumber} days ${sel.countType.replace(/^sinceImage/, "after ").toLowerCase()}`;
+    const since: Record<string, string> = { sinceImagePushed: "push", sinceImagePulled: "last pull", sinceImageTransitioned: "transition" };
+    const when =
+        sel.countType === "imageCountMoreThan"
+            ? `beyond the newest ${sel.countNumber}`
+            : `${sel.countNumber} day${sel.countNumber === 1 ? "" : "s"} after ${since[sel.countType] ?? sel.countType}`;
     const action = rule.action.type === "transition" ? "archive" : "expire";
     return `rule ${rule.rulePriority}: ${action} ${what}${storage} ${when}${rule.description ? ` (${rule.description})` : ""}`;
 }
@@ -187,7 +191,7 @@ function diagnosticLines(result: PlanResult): string[] {
         lines.push(`  ${level} (${list.length})`);
         for (const d of list) {
             const resource = byUrn.get(d.urn);
-            const subject = resource ? `${displayType(resource.type)} ${resource.name}` : d.urn ? nameOfUrn(d.urn) : "stack";
+            const subject = resource ? `${displayType(resource.type)} ${resource.name}` : d.urn ? nameOfUrn(d.urn) : (d.subject ?? "stack");
             const [first, ...rest] = d.message.trim().split("\n");
             lines.push(`    [${d.policy}] ${subject}: ${first}`);
             for (const more of rest) lines.push(`      ${more}`);
@@ -199,7 +203,7 @@ function diagnosticLines(result: PlanResult): string[] {
 
 export function formatPlanText(result: PlanResult): string {
     const out: string[] = [];
-    const packLabel = result.pack.name ? `${result.pack.name} ${result.pack.version}` : "not run";
+    const packLabel = result.pack.name ? `${result.pack.name} ${result.pack.version}` : "not consulted (the program stopped first)";
     const configSource = path.isAbsolute(result.pack.configSource) ? path.relative(result.projectDir, result.pack.configSource) : result.pack.configSource;
     out.push(`Plan for stack ${result.stack} (${result.stackFile}) of project ${result.project}`);
     out.push(`Policy pack ${packLabel}, config: ${configSource}`);
@@ -213,7 +217,7 @@ export function formatPlanText(result: PlanResult): string {
         out.push("");
         out.push(`Images (${result.images.length})`);
         if (result.images.length === 0) out.push("  none");
-        for (const image of result.images) out.push(...imageLine(image));
+        for (const image of result.images) out.push(...imageLine(image, result.projectDir));
         out.push("");
         out.push(`Repositories (${result.repositories.length})`);
         if (result.repositories.length === 0) out.push("  none");

@@ -41,6 +41,8 @@ export interface PlanDiagnostic {
     /** The resource the diagnostic is about; empty when the pack did not name one. */
     urn: string;
     message: string;
+    /** Names the resource when there is no URN (a check that failed while the program constructed it). */
+    subject?: string;
 }
 
 export interface ImageSummary {
@@ -184,7 +186,7 @@ export async function computePlan(options: PlanOptions): Promise<PlanResult> {
             pack: { dir: packDir, name: "", version: "", configSource: configFile ?? "schema defaults" },
             images: [],
             repositories: [],
-            diagnostics: reason.cause.violations.map((v) => ({ policy: v.policy, enforcementLevel: "mandatory", urn: "", message: v.message })),
+            diagnostics: reason.cause.violations.map((v) => ({ policy: v.policy, enforcementLevel: "mandatory", urn: "", message: v.message, subject: reason.cause.subject })),
             stoppedByProgram: reason.cause.message,
         };
     }

@@ -49,13 +49,14 @@ interface MonitorLike {
 
 function describeError(err: unknown): ReportedError {
     if (err instanceof Error) {
-        const extra = err as Error & { violations?: unknown };
+        const extra = err as Error & { violations?: unknown; imageName?: unknown; resourceName?: unknown };
         const violations = Array.isArray(extra.violations)
             ? extra.violations
                   .filter((v): v is { policy: string; message: string } => typeof v === "object" && v !== null && typeof (v as { policy?: unknown }).policy === "string")
                   .map((v) => ({ policy: v.policy, message: String(v.message) }))
             : undefined;
-        return { name: err.name, message: err.message, stack: err.stack, violations };
+        const subject = typeof extra.imageName === "string" ? extra.imageName : typeof extra.resourceName === "string" ? extra.resourceName : undefined;
+        return { name: err.name, message: err.message, stack: err.stack, violations, subject };
     }
     return { name: "Error", message: String(err) };
 }

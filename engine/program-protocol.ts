@@ -51,6 +51,8 @@ export interface ReportedError {
     stack?: string;
     /** Set when the program threw an error carrying judgment violations (`{ policy, message }[]`). */
     violations?: { policy: string; message: string }[];
+    /** The resource the error is about, when the error names it (`imageName`/`resourceName`). */
+    subject?: string;
 }
 
 export type ChildReport =

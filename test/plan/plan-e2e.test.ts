@@ -1,0 +1,197 @@
+/**
+ * `npm run plan` end to end: the compiled CLI (`bin/shipshape.js`), the real
+ * program (`index.ts`) with every `Pulumi.*.yaml` stack file of the repository,
+ * and the real policy pack started as `pulumi preview --policy-pack policy`
+ * would. Broken variants run on a copy of the project in a temp directory.
+ */
+import * as assert from "assert";
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const BIN = path.join(REPO, "bin", "shipshape.js");
+const BUILD_DIRS = ["dockerfile", "lifecycle", "policy", "cli", "bench", "engine"];
+
+interface CliRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function runCli(args: string[], cwd = REPO): Promise<CliRun> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: "" }, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+        child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+}
+
+function newestSourceMtime(dir: string): number {
+    let newest = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
+        else if (entry.name.endsWith(".ts") || entry.name.endsWith(".json")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    }
+    return newest;
+}
+
+/** `npm ci` builds dist/ (prepare); rebuild only when a source is newer, so a local run never tests stale JS. */
+function ensureBuilt(): void {
+    const entry = path.join(REPO, "dist", "cli", "main.js");
+    const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
+    const sourcesAt = Math.max(...BUILD_DIRS.map((d) => newestSourceMtime(path.join(REPO, d))));
+    if (builtAt >= sourcesAt) return;
+    try {
+        execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: REPO, stdio: "pipe" });
+    } catch (err) {
+        // Type errors still emit JavaScript; `npm test` reports them in its typecheck step.
+        if (!fs.existsSync(entry)) throw err;
+    }
+}
+
+/** The project as a fresh clone has it, in a temp dir: sources copied, node_modules and dist linked, git initialised. */
+function copyProject(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-plan-"));
+    const skip = new Set(["node_modules", "dist", ".git", "tmp", "test"]);
+    for (const entry of fs.readdirSync(REPO)) {
+        if (skip.has(entry)) continue;
+        fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    fs.symlinkSync(path.join(REPO, "dist"), path.join(dir, "dist"));
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=plan-test", "-c", "user.email=plan-test@example.invalid", ...args], { cwd: dir, stdio: "pipe" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "copy of the project for shipshape plan tests");
+    return dir;
+}
+
+function stackFiles(dir: string): string[] {
+    return fs
+        .readdirSync(dir)
+        .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+        .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+        .sort();
+}
+
+interface PlanJson {
+    stack: string;
+    resources: { type: string; name: string; urn: string; inputs: Record<string, unknown> }[];
+    diagnostics: { policy: string; enforcementLevel: string; urn: string; message: string }[];
+}
+
+describe("shipshape plan end to end (compiled CLI, real program, real policy pack)", function () {
+    this.timeout(180_000);
+    const temps: string[] = [];
+
+    before(function () {
+        this.timeout(300_000);
+        ensureBuilt();
+    });
+
+    after(() => {
+        for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const stacks = stackFiles(REPO);
+
+    it("finds at least two stack files in the repository", () => {
+        assert.ok(stacks.length >= 2, `stack files: ${stacks.join(", ")}`);
+        assert.ok(stacks.includes("dev") && stacks.includes("prod"), `stack files: ${stacks.join(", ")}`);
+    });
+
+    for (const stack of stacks) {
+        it(`plans stack ${stack} as JSON with every resource and no mandatory diagnostic`, async () => {
+            const run = await runCli(["plan", "--stack", stack, "--format", "json"]);
+            assert.strictEqual(run.code, 0, `exit ${run.code}\n${run.stderr}\n${run.stdout.slice(0, 4000)}`);
+            const plan = JSON.parse(run.stdout) as PlanJson;
+            assert.deepStrictEqual(Object.keys(plan).sort(), ["diagnostics", "resources", "stack"]);
+            assert.strictEqual(plan.stack, stack);
+            for (const r of plan.resources) {
+                assert.deepStrictEqual(Object.keys(r).sort(), ["inputs", "name", "type", "urn"]);
+                assert.ok(r.urn.startsWith(`urn:pulumi:${stack}::shipshape::`), r.urn);
+            }
+            for (const d of plan.diagnostics) {
+                assert.deepStrictEqual(Object.keys(d).sort(), ["enforcementLevel", "message", "policy", "urn"]);
+                assert.notStrictEqual(d.enforcementLevel, "mandatory", d.message);
+            }
+            // One image and one repository per `shipshape:images` entry of the stack file.
+            const config = (yaml.load(fs.readFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+            const entries = (config["shipshape:images"] as { name: string }[]).map((i) => i.name).sort();
+            const images = plan.resources.filter((r) => r.type === "docker-build:index:Image");
+            assert.deepStrictEqual(images.map((r) => r.name).sort(), entries);
+            assert.deepStrictEqual(plan.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.name).sort(), entries);
+            assert.strictEqual(plan.resources.filter((r) => r.type === "aws:ecr/lifecyclePolicy:LifecyclePolicy").length, entries.length);
+            for (const image of images) assert.deepStrictEqual(image.inputs.platforms, ["linux/amd64"], image.name);
+        });
+    }
+
+    it("prints a readable text plan for dev: resource tree, image verdicts, lifecycle protection, diagnostics", async () => {
+        const run = await runCli(["plan"]);
+        assert.strictEqual(run.code, 0, run.stderr);
+        // Not a TTY: no spinner control characters on stderr.
+        assert.ok(!run.stderr.includes("\r"), JSON.stringify(run.stderr));
+        const out = run.stdout;
+        assert.match(out, /^Plan for stack dev \(Pulumi\.dev\.yaml\) of project shipshape$/m);
+        assert.match(out, /^  pulumi:pulumi:Stack +shipshape-dev$/m);
+        assert.match(out, /├─ shipshape:ecr:Repository +stroma/);
+        assert.match(out, /aws:ecr:Repository +stroma +scan on push · IMMUTABLE_WITH_EXCLUSION \(except cache\)/);
+        assert.match(out, /^ {2}stroma: passes · base gcr\.io\/distroless\/[^ ]+ · user [^ ]+ \(non-root\) · linux\/amd64 · \d+ labels/m);
+        assert.match(out, /^ {4}tag cache: kept, rule \d+ /m);
+        assert.match(out, /^Policy diagnostics \(\d+\)$/m);
+        assert.match(out, /^Result: no mandatory violation/m);
+    });
+
+    it("exits 2 naming shipshape:images and Pulumi.dev.yaml when the image list is broken", async () => {
+        const dir = copyProject();
+        temps.push(dir);
+        const file = path.join(dir, "Pulumi.dev.yaml");
+        const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+        doc.config["shipshape:images"] = [{ name: 42, context: "services/stroma" }];
+        fs.writeFileSync(file, yaml.dump(doc));
+        const run = await runCli(["plan", "--cwd", dir]);
+        assert.strictEqual(run.code, 2, `${run.stdout}\n${run.stderr}`);
+        assert.strictEqual(run.stdout, "");
+        assert.match(run.stderr, /shipshape:images/);
+        assert.match(run.stderr, /Pulumi\.dev\.yaml/);
+    });
+
+    it("exits 1 naming image-non-root-user when a service Dockerfile switches to USER root", async () => {
+        const dir = copyProject();
+        temps.push(dir);
+        const dockerfile = path.join(dir, "services", "stroma", "Dockerfile");
+        fs.appendFileSync(dockerfile, "\nUSER root\n");
+        const run = await runCli(["plan", "--cwd", dir, "--format", "json"]);
+        assert.strictEqual(run.code, 1, `${run.stdout}\n${run.stderr}`);
+        const plan = JSON.parse(run.stdout) as PlanJson;
+        const rootUser = plan.diagnostics.filter((d) => d.policy === "image-non-root-user" && d.enforcementLevel === "mandatory");
+        assert.ok(rootUser.length > 0, JSON.stringify(plan.diagnostics, null, 2));
+        assert.match(rootUser[0].message, /root/);
+    });
+
+    it("exits 1 on a mandatory diagnostic from the pack itself (a policy config requiring KMS for dev)", async () => {
+        const dir = copyProject();
+        temps.push(dir);
+        const config = path.join(dir, "kms.json");
+        fs.writeFileSync(config, JSON.stringify({ "ecr-encryption": { enforcementLevel: "mandatory", requireKms: true } }));
+        const run = await runCli(["plan", "--cwd", dir, "--policy-pack-config", config]);
+        assert.strictEqual(run.code, 1, `${run.stdout}\n${run.stderr}`);
+        assert.match(run.stdout, /^ {2}mandatory \(\d+\)$/m);
+        assert.match(run.stdout, /^ {4}\[ecr-encryption\] aws:ecr:Repository stroma: /m);
+        assert.match(run.stdout, /^Result: \d+ mandatory violations?: pulumi preview --policy-pack would fail\.$/m);
+    });
+
+    it("exits 2 naming the stack file when the stack does not exist", async () => {
+        const run = await runCli(["plan", "--stack", "staging"]);
+        assert.strictEqual(run.code, 2);
+        assert.match(run.stderr, /Pulumi\.staging\.yaml: stack file not found/);
+    });
+});
