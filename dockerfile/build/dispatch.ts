@@ -390,7 +390,7 @@ class BuildDispatcher {
     }
 
     private dispatchCommand(d: DispatchState, cmd: Command): void {
-        const expand = (word: string): string => this.lex.processWord(word, d.env);
+        const expand = (word: string): string => (isLiteralWord(word) ? word : this.lex.processWord(word, d.env));
         switch (cmd.kind) {
             case "env": {
                 const pairs = cmd.env.map((kv) => [expand(kv.key), expand(kv.value)] as const);
@@ -499,6 +499,7 @@ class BuildDispatcher {
     }
 
     private expand(word: string, env: EnvGetter, line: number): string {
+        if (isLiteralWord(word)) return word;
         try {
             return this.lex.processWord(word, env);
         } catch (err) {
@@ -513,6 +514,18 @@ class BuildDispatcher {
             throw new DockerfileError(prefix + messageOf(err), line);
         }
     }
+}
+
+/**
+ * A word without `$`, quotes or an escape character expands to itself (lex.go
+ * only acts on those), so most COPY paths and USER names skip the lexer.
+ */
+function isLiteralWord(word: string): boolean {
+    for (let i = 0; i < word.length; i++) {
+        const c = word.charCodeAt(i);
+        if (c === 0x24 || c === 0x27 || c === 0x22 || c === 0x5c || c === 0x60) return false;
+    }
+    return true;
 }
 
 function newState(stage: Stage, index: number, baseName: string): DispatchState {

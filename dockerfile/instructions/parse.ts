@@ -60,7 +60,8 @@ export function parseCommand(node: Node): Command {
 function parseNode(node: Node): Stage | Command {
     const flags = new InstructionFlags(node.flags);
     const args = nodeArgs(node);
-    const base = {
+    // built field by field: V8 makes `{ ...base, more }` objects an order of magnitude slower
+    const base: BaseFields = {
         name: node.value,
         code: node.original.trim(),
         startLine: node.startLine,
@@ -69,14 +70,14 @@ function parseNode(node: Node): Stage | Command {
     switch (node.value) {
         case "env":
             flags.parse();
-            return { ...base, kind: "env", env: keyValues(args, "ENV") };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "env", env: keyValues(args, "ENV") };
         case "maintainer":
             if (args.length !== 1) throw exactlyOne("MAINTAINER");
             flags.parse();
-            return { ...base, kind: "maintainer", maintainer: args[0] };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "maintainer", maintainer: args[0] };
         case "label":
             flags.parse();
-            return { ...base, kind: "label", labels: keyValues(args, "LABEL") };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "label", labels: keyValues(args, "LABEL") };
         case "add": {
             if (args.length < 2) throw noDestination("ADD");
             const chown = flags.string("chown");
@@ -89,7 +90,7 @@ function parseNode(node: Node): Stage | Command {
             flags.parse();
             const { sources, dest, inline } = sourcesAndDest(args, "ADD");
             return {
-                ...base, kind: "add", sources, dest, chown: chown.value, chmod: chmod.value, link: link.value === "true",
+                name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "add", sources, dest, chown: chown.value, chmod: chmod.value, link: link.value === "true",
                 checksum: checksum.value, excludes: excludes.values, inline: withContent(inline, node),
             };
         }
@@ -104,7 +105,7 @@ function parseNode(node: Node): Stage | Command {
             flags.parse();
             const { sources, dest, inline } = sourcesAndDest(args, "COPY");
             return {
-                ...base, kind: "copy", sources, dest, from: from.value, chown: chown.value, chmod: chmod.value,
+                name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "copy", sources, dest, from: from.value, chown: chown.value, chmod: chmod.value,
                 link: link.value === "true", parents: parents.value === "true", excludes: excludes.values, inline: withContent(inline, node),
             };
         }
@@ -115,7 +116,7 @@ function parseNode(node: Node): Stage | Command {
         case "workdir":
             if (args.length !== 1) throw exactlyOne("WORKDIR");
             flags.parse();
-            return { ...base, kind: "workdir", path: args[0] };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "workdir", path: args[0] };
         case "run": {
             // the RUN pre-hooks (mount, network, security, device) declare these flags
             const mount = flags.strings("mount");
@@ -128,43 +129,43 @@ function parseNode(node: Node): Stage | Command {
             const mounts = mount.values.map((m) => parseMount(m));
             if (!["default", "none", "host"].includes(network.value)) throw new Error(`invalid network mode "${network.value}"`);
             if (!["insecure", "sandbox"].includes(security.value)) throw new Error(`security "${security.value}" is not valid`);
-            return { ...base, kind: "run", command, mounts, mountValues: mount.values, network: network.value, security: security.value, flagsUsed };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "run", command, mounts, mountValues: mount.values, network: network.value, security: security.value, flagsUsed };
         }
         case "cmd":
             flags.parse();
-            return { ...base, kind: "cmd", command: commandLine(node, args, false) };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "cmd", command: commandLine(node, args, false) };
         case "entrypoint":
             flags.parse();
-            return { ...base, kind: "entrypoint", command: commandLine(node, args, true) };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "entrypoint", command: commandLine(node, args, true) };
         case "healthcheck":
             return parseHealthcheck(node, args, flags, base);
         case "expose":
             if (args.length === 0) throw atLeastOne("EXPOSE");
             flags.parse();
-            return { ...base, kind: "expose", ports: [...args].sort() };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "expose", ports: [...args].sort() };
         case "user":
             if (args.length !== 1) throw exactlyOne("USER");
             flags.parse();
-            return { ...base, kind: "user", user: args[0] };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "user", user: args[0] };
         case "volume": {
             if (args.length === 0) throw atLeastOne("VOLUME");
             flags.parse();
             const volumes = args.map((v) => v.trim());
             if (volumes.includes("")) throw new Error("VOLUME specified can not be an empty string");
-            return { ...base, kind: "volume", volumes };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "volume", volumes };
         }
         case "stopsignal":
             // upstream does not parse STOPSIGNAL's flags at all
             if (args.length !== 1) throw exactlyOne("STOPSIGNAL");
-            return { ...base, kind: "stopsignal", signal: args[0] };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "stopsignal", signal: args[0] };
         case "arg":
-            return { ...base, kind: "arg", args: parseArgEntries(args) };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "arg", args: parseArgEntries(args) };
         case "shell": {
             flags.parse();
             const shell = node.json ? args : args.length === 0 ? [] : [args.join(" ")];
             if (shell.length === 0) throw atLeastOne("SHELL");
             if (!node.json) throw new Error(`SHELL requires the arguments to be in JSON form`);
-            return { ...base, kind: "shell", shell };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "shell", shell };
         }
     }
     throw new Error(`unknown instruction: ${node.keyword}${suggestion(node.keyword, UPPER_INSTRUCTION_NAMES, false)}`);
@@ -211,7 +212,7 @@ function parseOnbuild(node: Node, args: string[], flags: InstructionFlags, base:
     let expression = node.original.replace(/^\s*ONBUILD\s*/i, "");
     const heredocs = node.heredocs.length > 0 ? node.heredocs : node.child?.heredocs ?? [];
     for (const heredoc of heredocs) expression += "\n" + heredoc.content + heredoc.name;
-    return { ...base, kind: "onbuild", expression, trigger };
+    return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "onbuild", expression, trigger };
 }
 
 type BaseFields = { name: string; code: string; startLine: number; endLine: number };
@@ -220,10 +221,9 @@ function parseHealthcheck(node: Node, args: string[], flags: InstructionFlags, b
     if (args.length === 0) throw atLeastOne("HEALTHCHECK");
     let type = args[0].toUpperCase();
     const rest = args.slice(1);
-    const none = { intervalMs: 0, timeoutMs: 0, startPeriodMs: 0, startIntervalMs: 0, retries: 0 };
     if (type === "NONE") {
         if (rest.length !== 0) throw new Error("HEALTHCHECK NONE takes no arguments");
-        return { ...base, kind: "healthcheck", test: [type], ...none };
+        return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "healthcheck", test: [type], intervalMs: 0, timeoutMs: 0, startPeriodMs: 0, startIntervalMs: 0, retries: 0 };
     }
     const interval = flags.string("interval");
     const timeout = flags.string("timeout");
@@ -244,7 +244,10 @@ function parseHealthcheck(node: Node, args: string[], flags: InstructionFlags, b
         if (retryCount < 0) throw new Error(`--retries cannot be negative (${retryCount})`);
     }
     return {
-        ...base,
+        name: base.name,
+        code: base.code,
+        startLine: base.startLine,
+        endLine: base.endLine,
         kind: "healthcheck",
         test: [type, ...cmd],
         intervalMs: interval_(interval.value, "interval"),
@@ -330,7 +333,7 @@ function sourcesAndDest(args: string[], instruction: string): { sources: string[
 function withContent(inline: Heredoc[], node: Node): Heredoc[] {
     return inline.map((h) => {
         const content = node.heredocs.find((n) => n.name === h.name)?.content ?? "";
-        return { ...h, content: h.chomp ? chompHeredocContent(content) : content };
+        return { name: h.name, fileDescriptor: h.fileDescriptor, expand: h.expand, chomp: h.chomp, content: h.chomp ? chompHeredocContent(content) : content };
     });
 }
 
