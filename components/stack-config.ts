@@ -172,7 +172,7 @@ export function parseStackConfig(
                 if (issue.code === "unrecognized_keys") {
                     return { key: keyOf(issue.path), message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => (issue.path.length === 0 ? `${CONFIG_NAMESPACE}:${k}` : k)).join(", ")}` };
                 }
-                if (issue.path.length === 1 && issue.code === "invalid_type" && issue.input === undefined) {
+                if (issue.code === "invalid_type" && issue.input === undefined) {
                     return { key: keyOf(issue.path), message: "is required" };
                 }
                 return { key: keyOf(issue.path), message: issue.message };
