@@ -53,9 +53,9 @@ describe("engine/project: stack config as the engine passes it", () => {
         const project = loadProject(TINY);
         assert.throws(
             () => loadStackConfig(project, "staging"),
-            (err: Error) => err instanceof PlanInputError && /Pulumi\.staging\.yaml: stack file not found/.test(err.message) && /broken, dev, throws-later/.test(err.message),
+            (err: Error) => err instanceof PlanInputError && /Pulumi\.staging\.yaml: stack file not found/.test(err.message) && /broken, dev, qa, throws-later/.test(err.message),
         );
-        assert.deepStrictEqual(listStacks(TINY), ["broken", "dev", "throws-later"]);
+        assert.deepStrictEqual(listStacks(TINY), ["broken", "dev", "qa", "throws-later"]);
     });
 
     it("reports invalid YAML with the file and line", () => {
@@ -93,7 +93,12 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
             ],
         ]);
         const worker = run.resources[3];
-        assert.deepStrictEqual(worker.inputs, { name: "worker", imageScanningConfiguration: { scanOnPush: false } });
+        assert.deepStrictEqual(worker.inputs, {
+            name: "worker",
+            imageScanningConfiguration: { scanOnPush: false },
+            // Secrets keep the wire encoding the engine forwards to policy packs.
+            tags: { team: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "platform" } },
+        });
         assert.strictEqual(worker.custom, true);
         assert.strictEqual(run.resources[1].custom, false);
         // aws:region from the stack file reaches the placeholder outputs.
