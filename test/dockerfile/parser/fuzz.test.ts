@@ -38,14 +38,18 @@ describe("parser: fuzzing mutated corpus files", () => {
         .sort()
         .map((file) => fs.readFileSync(path.join(CORPUS, file), "utf8"));
 
-    const mutation = fc.oneof(
+    type Mutation =
+        | { kind: "insert" | "insertText"; at: number; fragment: string }
+        | { kind: "deleteLine" | "duplicateLine"; at: number };
+
+    const mutation: fc.Arbitrary<Mutation> = fc.oneof(
         fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), fragment: fc.constantFrom(...FRAGMENTS) }),
         fc.record({ kind: fc.constant("deleteLine" as const), at: fc.nat() }),
         fc.record({ kind: fc.constant("duplicateLine" as const), at: fc.nat() }),
         fc.record({ kind: fc.constant("insertText" as const), at: fc.nat(), fragment: fc.string({ maxLength: 12 }) }),
     );
 
-    function mutate(text: string, mutations: fc.infer<typeof mutation>[]): string {
+    function mutate(text: string, mutations: Mutation[]): string {
         let out = text;
         for (const m of mutations) {
             const lines = out.split("\n");

@@ -35,7 +35,7 @@ describe("parser: heredoc helpers (parser_heredoc_test.go)", () => {
             assert.strictEqual(parseHeredoc(src)?.name, "EOF", src);
         }
         for (const src of ["<<'EOF", `<<"EOF`, "<<EOF'", `<<EOF"`]) {
-            assert.throws(() => parseHeredoc(src), undefined, src);
+            assert.throws(() => parseHeredoc(src), Error, src);
             assert.strictEqual(mustParseHeredoc(src), undefined, src);
         }
         for (const src of ["", "EOF", "<<", "<<-", "<EOF", "<<<EOF", "<<EOF sh"]) {
