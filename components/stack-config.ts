@@ -164,7 +164,7 @@ export function parseStackConfig(
     }
     if (problems.length > 0) throw new StackConfigError(stackFile, problems);
 
-    const parsed = stackSchema.safeParse(raw);
+    const parsed = stackSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
         throw new StackConfigError(
             stackFile,

@@ -60,7 +60,7 @@ describe("stack configuration (shipshape:*)", () => {
         });
         const message = problemsOf(values, "prod");
         assert.match(message, /^Pulumi\.prod\.yaml: invalid stack configuration:/);
-        assert.match(message, /shipshape:images\[0\]\.buildArgs\.VERSION: /);
+        assert.match(message, /shipshape:images\[0\]\.buildArgs\.VERSION: Invalid input: expected string, received number/);
         assert.match(message, /shipshape:images\[2\]\.role: /);
         assert.match(message, /shipshape:images\[3\]: unknown key contxt/);
     });
