@@ -433,7 +433,7 @@ class BuildDispatcher {
                 return;
             case "run":
                 // setMountState: mounts are re-read with every value expanded
-                for (const raw of cmd.mountValues) parseMount(raw, expand);
+                this.dispatchRunMounts(d, cmd, expand);
                 return;
             case "workdir":
                 expand(cmd.path);
@@ -457,6 +457,22 @@ class BuildDispatcher {
             case "maintainer":
                 return;
         }
+    }
+
+    /** setMountState + dispatchRunMounts: mounts re-read with every value expanded, sources already built. */
+    private dispatchRunMounts(d: DispatchState, cmd: Extract<Command, { kind: "run" }>, expand: (word: string) => string): void {
+        const sources = d.sources.get(cmd) ?? [];
+        cmd.mountValues.forEach((raw, i) => {
+            const mount = parseMount(raw, expand);
+            const from = mount.from === "" && mount.type === "cache" ? SCRATCH : mount.from;
+            if (from !== "" && sources[i] !== undefined && !sources[i].dispatched) {
+                throw new Error(`cannot mount from stage ${JSON.stringify(mount.from)} to ${JSON.stringify(mount.target)}, stage needs to be defined before current command`);
+            }
+            // a relative target joins the working directory, which an external base may set: only "/" itself is certain
+            if (mount.type !== "secret" && mount.type !== "ssh" && mount.target.startsWith("/") && mount.target.split("/").every((part) => part === "" || part === ".")) {
+                throw new Error(`invalid mount target ${JSON.stringify("/")}`);
+            }
+        });
     }
 
     /** dispatchArg: build-arg value, else the default expanded in the stage, else the global value for a bare `ARG NAME`. */
