@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyPackClient, UNKNOWN } from "../../engine/policy-pack-client";
+import { PolicyPackClient, UNKNOWN, secret } from "../../engine/policy-pack-client";
 import { FULL_LABELS, PACK_DIR, PROJECT, REPO, byPolicy, image, imageConfig, repository, startPack } from "./helpers";
 
 const IMAGE_POLICIES = ["image-non-root-user", "image-distroless-base", "image-amd64-only", "image-oci-labels"];
@@ -91,6 +91,14 @@ describe("policy pack over the engine protocol", function () {
             const result = await pack.analyze(goodImage());
             assert.deepEqual(result.diagnostics, []);
             assert.ok(result.notApplicable.some((n) => n.policyName === "ecr-scan-on-push"));
+        });
+
+        it("see secret inputs as their plain values, as the engine sends them", async () => {
+            await pack.configure(imageConfig());
+            const labels = { ...FULL_LABELS, "org.opencontainers.image.revision": secret(FULL_LABELS["org.opencontainers.image.revision"]) };
+            assert.deepEqual((await pack.analyze(goodImage({ labels }))).diagnostics, []);
+            const empty = await pack.analyze(goodImage({ labels: { ...FULL_LABELS, "org.opencontainers.image.revision": secret("") } }));
+            assert.match(byPolicy(empty, "image-oci-labels")[0].message, /org\.opencontainers\.image\.revision/);
         });
 
         it("judge inline Dockerfiles and <context>/Dockerfile the same way", async () => {
