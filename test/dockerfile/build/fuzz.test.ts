@@ -54,7 +54,9 @@ describe("dockerfile build: fuzzing the analyzer", () => {
         fc.record({ kind: fc.constant("insertText" as const), at: fc.nat(), text: fc.constantFrom("$", "${", "}", "\\", '"', " AS x", ":", "@sha256:", "--from=", "\n") }),
     );
 
-    function mutate(text: string, mutations: fc.infer<typeof mutation>[]): string {
+    type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+
+    function mutate(text: string, mutations: Mutation[]): string {
         let out = text;
         for (const m of mutations) {
             const lines = out.split("\n");
