@@ -585,13 +585,13 @@ function suggestAny(unmatched: ReadonlySet<string>, keys: readonly string[]): st
     return "";
 }
 
+/** moby/sys/signal's Linux SignalMap keys. */
 const SIGNALS = new Set([
     "ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP", "ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR",
-    "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU", "UNUSED", "URG", "USR1", "USR2", "VTALRM",
-    "WINCH", "XCPU", "XFSZ",
-    ...Array.from({ length: 31 }, (_, i) => `RTMIN+${i + 1}`),
-    ...Array.from({ length: 30 }, (_, i) => `RTMAX-${30 - i}`),
-    "RTMIN", "RTMAX",
+    "QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP", "TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM",
+    "WINCH", "XCPU", "XFSZ", "RTMIN", "RTMAX",
+    ...Array.from({ length: 15 }, (_, i) => `RTMIN+${i + 1}`),
+    ...Array.from({ length: 14 }, (_, i) => `RTMAX-${i + 1}`),
 ]);
 
 /** moby/sys/signal.ParseSignal (Linux map). */
