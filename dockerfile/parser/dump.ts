@@ -5,7 +5,13 @@
  * parentheses. The text equals the `result` files of BuildKit's parser tests.
  */
 import { Node, ParseResult } from "./node";
-import { goQuote, goQuoteList, goToLower, goTrimSpace } from "./go-text";
+import { goQuote } from "../shell/go-quote";
+import { goToLower, goTrimSpace } from "./go-text";
+
+/** fmt's `%q` of a `[]string`: `["a" "b"]`. */
+function goQuoteList(items: readonly string[]): string {
+    return "[" + items.map(goQuote).join(" ") + "]";
+}
 
 export function dumpNode(node: Node): string {
     // Iterative over the ONBUILD chain, which may nest deeply.

@@ -5,21 +5,10 @@
  * dump must match BuildKit byte for byte, so the Go definitions live here.
  */
 
-/** Go `unicode.IsSpace` (Latin-1 set plus the Unicode White_Space property). */
-export function isGoSpace(code: number): boolean {
-    if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-    if (code === 0x85 || code === 0xa0) return true;
-    if (code < 0x1680) return false;
-    return (
-        code === 0x1680 ||
-        (code >= 0x2000 && code <= 0x200a) ||
-        code === 0x2028 ||
-        code === 0x2029 ||
-        code === 0x202f ||
-        code === 0x205f ||
-        code === 0x3000
-    );
-}
+import { isSpace as isGoSpace } from "../shell/unicode";
+
+/** Go `unicode.IsSpace`, owned by the shell layer (BuildKit's parser imports its shell package too). */
+export { isGoSpace };
 
 /**
  * `unicode.IsSpace(rune(b))` applied to a single byte: BuildKit's flag and
@@ -126,85 +115,4 @@ export function goToLower(s: string): string {
 export function isAscii(s: string): boolean {
     for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
     return true;
-}
-
-const HEX = "0123456789abcdef";
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-function hex(value: number, digits: number): string {
-    let out = "";
-    for (let shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += HEX[(value >>> shift) & 0xf];
-    return out;
-}
-
-/**
- * UTF-8 bytes of a lone surrogate (WTF-8): what Go would hold had the text been
- * its bytes, so the dump prints them as Go prints invalid UTF-8 (`\xed\xa0\x80`).
- */
-function loneSurrogateBytes(code: number): number[] {
-    return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)];
-}
-
-/** Go `strconv.Quote`: `"` delimited, Go escapes, non-printable runes as \x, \u or \U. */
-export function goQuote(s: string): string {
-    // Fast path: printable ASCII without quote or backslash is written as is.
-    let simple = true;
-    for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-            simple = false;
-            break;
-        }
-    }
-    if (simple) return '"' + s + '"';
-    let out = '"';
-    for (let i = 0; i < s.length; i++) {
-        let code = s.charCodeAt(i);
-        if (code >= 0xd800 && code <= 0xdfff) {
-            const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-            if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-                code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-                i++;
-            } else {
-                for (const b of loneSurrogateBytes(code)) out += "\\x" + hex(b, 2);
-                continue;
-            }
-        }
-        out += escapeRune(code);
-    }
-    return out + '"';
-}
-
-function escapeRune(code: number): string {
-    if (code === 0x22) return '\\"';
-    if (code === 0x5c) return "\\\\";
-    if (code >= 0x20 && code < 0x7f) return String.fromCharCode(code);
-    if (code >= 0x80) {
-        const ch = String.fromCodePoint(code);
-        if (PRINTABLE.test(ch)) return ch;
-    }
-    switch (code) {
-        case 0x07:
-            return "\\a";
-        case 0x08:
-            return "\\b";
-        case 0x0c:
-            return "\\f";
-        case 0x0a:
-            return "\\n";
-        case 0x0d:
-            return "\\r";
-        case 0x09:
-            return "\\t";
-        case 0x0b:
-            return "\\v";
-    }
-    if (code < 0x20 || code === 0x7f) return "\\x" + hex(code, 2);
-    if (code < 0x10000) return "\\u" + hex(code, 4);
-    return "\\U" + hex(code, 8);
-}
-
-/** fmt's `%q` of a `[]string`: `["a" "b"]`. */
-export function goQuoteList(items: readonly string[]): string {
-    return "[" + items.map(goQuote).join(" ") + "]";
 }

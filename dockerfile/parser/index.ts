@@ -8,5 +8,4 @@ export type { ParseOptions } from "./parser";
 export { dumpAst, dumpNode } from "./dump";
 export { parseHeredoc, mustParseHeredoc, heredocsFromLine, chompHeredocContent } from "./heredoc";
 export { parseWords, splitCommand } from "./line-parsers";
-export { goQuote } from "./go-text";
 export type { Node, Heredoc, ParseResult, Directives, ParseWarning } from "./node";

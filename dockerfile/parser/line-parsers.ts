@@ -5,8 +5,8 @@
  * parser.go (dispatch table, newNodeFromLine).
  */
 import { Node } from "./node";
+import { goQuote } from "../shell/go-quote";
 import {
-    goQuote,
     goToLower,
     goTrimLeftSpace,
     goTrimSpace,

@@ -22,10 +22,11 @@ export interface Node {
     flags: string[];
     /** Argument words, as BuildKit's line parsers split them (not yet expanded). */
     args: string[];
-    /** ONBUILD only: the trigger instruction. */
+    /** ONBUILD only: the trigger instruction (same lines as the ONBUILD; no heredocs of its own). */
     child?: Node;
     /** JSON (exec) form. */
     json: boolean;
+    /** Heredocs in order of their openers; an ONBUILD trigger's heredocs sit here on the ONBUILD node, as in BuildKit. */
     heredocs: Heredoc[];
     /** The instruction text with continuations joined, as BuildKit keeps it in Original. */
     original: string;

@@ -5,7 +5,8 @@
  */
 import { DockerfileError } from "../errors";
 import { DirectiveError, DirectiveParser } from "./directives";
-import { goQuote, goTrimLeftSpace, isGoSpace, trimLeadingTabs, trimNewline } from "./go-text";
+import { goQuote } from "../shell/go-quote";
+import { goTrimLeftSpace, isGoSpace, trimLeadingTabs, trimNewline } from "./go-text";
 import { HeredocError, heredocsFromLine } from "./heredoc";
 import { InstructionError, nodeFromLine } from "./line-parsers";
 import { Node, ParseResult, ParseWarning } from "./node";

@@ -9,7 +9,6 @@ import {
     chompHeredocContent,
     DEFAULT_MAX_BYTES,
     dumpAst,
-    goQuote,
     heredocsFromLine,
     mustParseHeredoc,
     parse,
@@ -112,15 +111,12 @@ describe("parser: words and limits (parser_test.go)", () => {
 });
 
 describe("parser: Go quoting in the dump", () => {
-    it("strconv.Quote rules: escapes, \\x for control bytes, \\u for non-printable, printable Unicode as is", () => {
-        assert.strictEqual(goQuote(`a"b\\c`), `"a\\"b\\\\c"`);
-        assert.strictEqual(goQuote("\x07\b\f\n\r\t\v"), `"\\a\\b\\f\\n\\r\\t\\v"`);
-        assert.strictEqual(goQuote("\x00\x1b\x7f"), `"\\x00\\x1b\\x7f"`);
-        assert.strictEqual(goQuote("\u0085\u00a0\u00ad\u2028\ufeff"), `"\\u0085\\u00a0\\u00ad\\u2028\\ufeff"`);
-        assert.strictEqual(goQuote("héllo 世界 😀 \ufffd"), `"héllo 世界 😀 \ufffd"`);
-        assert.strictEqual(goQuote("\u{e0001}"), `"\\U000e0001"`);
-        // A lone surrogate is what invalid UTF-8 would be in Go: its bytes, \x-escaped.
-        assert.strictEqual(goQuote("\ud800"), `"\\xed\\xa0\\x80"`);
+    it("arguments are quoted with strconv.Quote: Go escapes, \\x for control bytes, \\u for non-printable, printable Unicode as is", () => {
+        const text = 'FROM x\nRUN a"b\\c \x07\b\f\x0b \x00\x1b\x7f \u0085\u00a0\u00ad\u2028\ufeff héllo 世界 😀 \ufffd \u{e0001}\n';
+        assert.strictEqual(
+            dumpAst(parse(text)),
+            '(from "x")\n(run "a\\"b\\\\c \\a\\b\\f\\v \\x00\\x1b\\x7f \\u0085\\u00a0\\u00ad\\u2028\\ufeff héllo 世界 😀 \ufffd \\U000e0001")\n',
+        );
     });
 
     it("keywords are lowercased as Go's strings.ToLower does (U+0130 → i, Kelvin sign → k)", () => {
