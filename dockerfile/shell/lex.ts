@@ -10,7 +10,7 @@ import { EnvGetter } from "./env";
 import { goQuote } from "./go-quote";
 import { ExpansionLimitError, LengthLimitError, NestingLimitError } from "./limits";
 import { PatternError, WorkBudget, replaceShellPattern, trimShellPrefix, trimShellSuffix } from "./pattern";
-import { codePointsOf, isDigit, isLetter, isSpace, runeToString } from "./unicode";
+import { isDigit, isLetter, isSpace, runeToString } from "./unicode";
 
 export interface LexOptions {
     /** Keep quote characters in the output (BuildKit RawQuotes). */
@@ -88,6 +88,11 @@ export class ShellLex {
     readonly maxExpandedLength: number;
     /** @internal */
     readonly escapeCodePoint: number;
+    /** @internal */
+    readonly doubleQuoteStops: Uint8Array;
+    private readonly topLevelStops: Uint8Array;
+    private readonly braceStops: Uint8Array;
+    private readonly slashStops: Uint8Array;
 
     constructor(readonly escapeToken: string, options: LexOptions = {}) {
         if (escapeToken !== "\\" && escapeToken !== "`") {
@@ -103,11 +108,22 @@ export class ShellLex {
         this.skipProcessQuotes = options.skipProcessQuotes ?? false;
         this.skipUnsetEnv = options.skipUnsetEnv ?? false;
         this.maxExpandedLength = max;
+        const quotes = this.skipProcessQuotes ? [] : [SINGLE_QUOTE, DOUBLE_QUOTE];
+        const specials = [DOLLAR, LESS, this.escapeCodePoint, ...quotes];
+        this.topLevelStops = stopTable(...specials);
+        this.braceStops = stopTable(...specials, RBRACE);
+        this.slashStops = stopTable(...specials, SLASH);
+        this.doubleQuoteStops = stopTable(DOUBLE_QUOTE, DOLLAR, this.escapeCodePoint);
+    }
+
+    /** @internal Characters that end a run of ordinary characters, by what ends the expansion. */
+    stopTableFor(stopChar: number): Uint8Array {
+        return stopChar === RBRACE ? this.braceStops : stopChar === SLASH ? this.slashStops : this.topLevelStops;
     }
 
     /** Expands `word` into one string; whitespace is kept. */
     processWord(word: string, env: EnvGetter): string {
-        return this.process(word, env).result;
+        return this.process(word, env, false).result;
     }
 
     /**
@@ -115,17 +131,17 @@ export class ShellLex {
      * happens after substitution, so a variable's spaces split too).
      */
     processWords(word: string, env: EnvGetter): string[] {
-        return this.process(word, env).words;
+        return this.process(word, env, true).words;
     }
 
     /** Like processWord, also naming the variables referenced that were set / unset. */
     processWordWithMatches(word: string, env: EnvGetter): ExpansionWithMatches {
-        const expansion = this.process(word, env);
+        const expansion = this.process(word, env, false);
         return { result: expansion.result, matched: expansion.matched, unmatched: expansion.unmatched };
     }
 
-    private process(word: string, env: EnvGetter): Expansion {
-        const shellWord = new ShellWord(this, word, env);
+    private process(word: string, env: EnvGetter, collectWords: boolean): Expansion {
+        const shellWord = new ShellWord(this, word, env, collectWords);
         try {
             return shellWord.process();
         } catch (error) {
@@ -147,59 +163,110 @@ interface Expansion {
 /** An error BuildKit's lexer reports (wrapped into ShellExpansionError at the top). */
 class LexFailure extends Error {}
 
-/** Go text/scanner reading code points; drops a leading byte-order mark as it does. */
-class CodePointScanner {
-    private readonly cps: Int32Array;
+/**
+ * Go text/scanner over the word: yields code points, drops a leading byte-order
+ * mark as Go does, and hands out runs of ordinary characters as slices (every
+ * character the lexer treats specially is ASCII, so runs are found by code unit).
+ */
+class WordScanner {
     private pos: number;
 
-    constructor(text: string) {
-        this.cps = codePointsOf(text);
-        this.pos = this.cps.length > 0 && this.cps[0] === 0xfeff ? 1 : 0;
+    constructor(private readonly text: string) {
+        this.pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     }
 
     peek(): number {
-        return this.pos < this.cps.length ? this.cps[this.pos] : EOF;
+        return this.pos < this.text.length ? (this.text.codePointAt(this.pos) as number) : EOF;
     }
 
     next(): number {
-        return this.pos < this.cps.length ? this.cps[this.pos++] : EOF;
+        if (this.pos >= this.text.length) return EOF;
+        const cp = this.text.codePointAt(this.pos) as number;
+        this.pos += cp > 0xffff ? 2 : 1;
+        return cp;
     }
+
+    /** Consumes and returns the characters before the first one marked in `stops` (ASCII table). */
+    takeRun(stops: Uint8Array): string {
+        const text = this.text;
+        const start = this.pos;
+        let i = start;
+        while (i < text.length) {
+            const unit = text.charCodeAt(i);
+            if (unit < 0x80 && stops[unit] === 1) break;
+            i++;
+        }
+        this.pos = i;
+        return text.slice(start, i);
+    }
+
+    /** Consumes up to and including the next `unit`; undefined (consuming all) when there is none. */
+    takeThrough(unit: string): string | undefined {
+        const at = this.text.indexOf(unit, this.pos);
+        if (at < 0) {
+            this.pos = this.text.length;
+            return undefined;
+        }
+        const run = this.text.slice(this.pos, at);
+        this.pos = at + unit.length;
+        return run;
+    }
+}
+
+function stopTable(...units: number[]): Uint8Array {
+    const table = new Uint8Array(0x80);
+    for (const unit of units) if (unit >= 0 && unit < 0x80) table[unit] = 1;
+    return table;
 }
 
 /**
  * BuildKit's wordsStruct. BuildKit: the pending word lives in a buffer shared by
  * the whole expansion and every nested processStopOn (inside `${V:-...}`,
  * `${V/...}`) clears it, so a partial word before such a substitution is dropped
- * by processWords. Kept, because it is what BuildKit does.
+ * by processWords. Kept, because it is what BuildKit does. Disabled (all no-ops)
+ * when only the joined result is wanted.
  */
 class WordCollector {
     private readonly words: string[] = [];
     private inWord = false;
 
-    constructor(private readonly shared: { pendingWord: string }) {}
-
-    addChar(cp: number): void {
-        if (isSpace(cp)) {
-            if (this.inWord && this.shared.pendingWord.length !== 0) {
-                this.words.push(this.shared.pendingWord);
-                this.shared.pendingWord = "";
-                this.inWord = false;
-            }
-        } else {
-            this.addRawChar(cp);
-        }
-    }
+    constructor(private readonly shared: { pendingWord: string; readonly collectWords: boolean }) {}
 
     addRawChar(cp: number): void {
+        if (!this.shared.collectWords) return;
         this.shared.pendingWord += String.fromCodePoint(cp);
         this.inWord = true;
     }
 
+    /** Adds characters, ending the current word at unquoted whitespace. */
     addString(text: string): void {
-        for (const cp of codePointsOf(text)) this.addChar(cp);
+        if (!this.shared.collectWords) return;
+        let runStart = -1;
+        for (let i = 0; i < text.length; i++) {
+            // Every Go space is in the BMP, so code units suffice.
+            if (isSpace(text.charCodeAt(i))) {
+                if (runStart >= 0) {
+                    this.shared.pendingWord += text.slice(runStart, i);
+                    this.inWord = true;
+                    runStart = -1;
+                }
+                if (this.inWord && this.shared.pendingWord.length !== 0) {
+                    this.words.push(this.shared.pendingWord);
+                    this.shared.pendingWord = "";
+                    this.inWord = false;
+                }
+            } else if (runStart < 0) {
+                runStart = i;
+            }
+        }
+        if (runStart >= 0) {
+            this.shared.pendingWord += text.slice(runStart);
+            this.inWord = true;
+        }
     }
 
     addRawString(text: string): void {
+        if (!this.shared.collectWords) return;
         this.shared.pendingWord += text;
         this.inWord = true;
     }
@@ -215,9 +282,9 @@ class WordCollector {
 }
 
 class ShellWord {
-    private readonly scanner: CodePointScanner;
+    private readonly scanner: WordScanner;
     private rawEscapes: boolean;
-    private readonly budget: WorkBudget;
+    private patternBudget?: WorkBudget;
     private depth = 0;
     pendingWord = "";
     readonly matched = new Set<string>();
@@ -227,10 +294,16 @@ class ShellWord {
         private readonly lex: ShellLex,
         word: string,
         private readonly env: EnvGetter,
+        readonly collectWords: boolean,
     ) {
-        this.scanner = new CodePointScanner(word);
+        this.scanner = new WordScanner(word);
         this.rawEscapes = lex.rawEscapes;
-        this.budget = new WorkBudget(Math.max(1_000_000, PATTERN_STEPS_PER_CHARACTER * lex.maxExpandedLength));
+    }
+
+    /** One budget for all pattern matching in this expansion. */
+    private get budget(): WorkBudget {
+        this.patternBudget ??= new WorkBudget(Math.max(1_000_000, PATTERN_STEPS_PER_CHARACTER * this.lex.maxExpandedLength));
+        return this.patternBudget;
     }
 
     process(): Expansion {
@@ -278,21 +351,21 @@ class ShellWord {
                     const text = this.processDoubleQuote();
                     result = this.append(result, text);
                     words.addRawString(text);
-                } else {
-                    let cp = scanner.next();
-                    if (cp === this.lex.escapeCodePoint) {
-                        if (this.rawEscapes) {
-                            words.addRawChar(cp);
-                            result = this.append(result, String.fromCodePoint(cp));
-                        }
-                        cp = scanner.next();
-                        // An escape at the very end escapes nothing and vanishes.
-                        if (cp === EOF) break;
-                        words.addRawChar(cp);
-                    } else {
-                        words.addChar(cp);
+                } else if (ch === this.lex.escapeCodePoint) {
+                    scanner.next();
+                    if (this.rawEscapes) {
+                        words.addRawChar(ch);
+                        result = this.append(result, this.lex.escapeToken);
                     }
-                    result = this.append(result, String.fromCodePoint(cp));
+                    const escaped = scanner.next();
+                    // An escape at the very end escapes nothing and vanishes.
+                    if (escaped === EOF) break;
+                    words.addRawChar(escaped);
+                    result = this.append(result, String.fromCodePoint(escaped));
+                } else {
+                    const run = scanner.takeRun(this.lex.stopTableFor(stopChar));
+                    result = this.append(result, run);
+                    words.addString(run);
                 }
             }
             if (stopChar !== EOF) {
@@ -307,19 +380,10 @@ class ShellWord {
 
     private processSingleQuote(): string {
         // Everything up to the next ' is literal; a ' cannot be escaped inside.
-        const scanner = this.scanner;
-        let result = "";
-        scanner.next();
-        if (this.lex.rawQuotes) result += "'";
-        for (;;) {
-            const cp = scanner.next();
-            if (cp === EOF) throw new LexFailure("unexpected end of statement while looking for matching single-quote");
-            if (cp === SINGLE_QUOTE) {
-                if (this.lex.rawQuotes) result += "'";
-                return result;
-            }
-            result = this.append(result, String.fromCodePoint(cp));
-        }
+        this.scanner.next();
+        const content = this.scanner.takeThrough("'");
+        if (content === undefined) throw new LexFailure("unexpected end of statement while looking for matching single-quote");
+        return this.lex.rawQuotes ? this.append("'", content) + "'" : content;
     }
 
     private processDoubleQuote(): string {
@@ -339,6 +403,10 @@ class ShellWord {
             }
             if (peek === DOLLAR) {
                 result = this.append(result, this.processDollar());
+                continue;
+            }
+            if (peek !== this.lex.escapeCodePoint) {
+                result = this.append(result, scanner.takeRun(this.lex.doubleQuoteStops));
                 continue;
             }
             let cp = scanner.next();
