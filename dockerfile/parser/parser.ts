@@ -95,7 +95,9 @@ function lineOfByte(text: string, byteOffset: number): number {
 
 export function parse(text: string, options: ParseOptions = {}): ParseResult {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-    if (text.length > maxBytes || text.length * 3 > maxBytes) {
+    if (!(maxBytes >= 0)) throw new RangeError(`parse: options.maxBytes must be a non-negative number of bytes, got ${maxBytes}`);
+    // A UTF-16 unit is at most 3 UTF-8 bytes: shorter texts need no byte count.
+    if (text.length * 3 > maxBytes) {
         const bytes = Buffer.byteLength(text, "utf8");
         if (bytes > maxBytes) {
             throw new DockerfileError(
