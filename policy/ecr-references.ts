@@ -11,8 +11,8 @@ export interface EcrReference {
     tag: string;
 }
 
-// <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]
-const ECR_HOST = /^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/;
+// <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn], and the dual-stack <account>.dkr-ecr[-fips].<region>.on.aws
+const ECR_HOST = /^\d{12}\.(?:dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|dkr-ecr(?:-fips)?\.[a-z0-9-]+\.on\.aws)$/;
 
 /** The ECR registry, repository and tag of a reference, or undefined when it is not in ECR. */
 export function parseEcrReference(ref: string): EcrReference | undefined {

@@ -3,7 +3,7 @@ import { LifecyclePolicy, LifecycleValidationError, parseLifecyclePolicy, tagMay
 import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
 import { parseEcrReference, registryCacheEntries } from "../ecr-references";
 import { isUnknown, plainProperties, unknownPaths } from "../resource-values";
-import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY, Finding, configOrReport, reportFindings, unknownFinding } from "./support";
+import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY, Finding, configOrReport, failClosedOnError, reportFindings, unknownFinding } from "./support";
 
 const NAME = "ecr-lifecycle-policy";
 
@@ -107,8 +107,9 @@ export const ecrLifecyclePolicy: StackValidationPolicy = {
     description: "Every ECR repository has a valid lifecycle policy that never expires the registry-cache tag images write to.",
     enforcementLevel: "mandatory",
     configSchema: jsonConfigSchema(NAME),
-    validateStack: (args, report) => {
-        const config = configOrReport(NAME, args.getConfig(), report);
-        if (config) reportFindings(evaluateLifecyclePolicies(args.resources.map(toStackResource), config), report);
-    },
+    validateStack: (args, report) =>
+        failClosedOnError(() => {
+            const config = configOrReport(NAME, args.getConfig(), report);
+            if (config) reportFindings(evaluateLifecyclePolicies(args.resources.map(toStackResource), config), report);
+        }, report),
 };

@@ -58,12 +58,25 @@ export function reportFindings(findings: readonly Finding[], report: ReportViola
  * call for other types and reports the policy as not applicable.
  */
 export function forResourceType(token: string, validate: ResourceValidation): ResourceValidation {
-    const fn: ResourceValidation = (args, report) => {
+    const fn: ResourceValidation = async (args, report) => {
         if (args.type !== token) return args.notApplicable(`Policy only applies to resources of type '${token}'`);
-        return validate(args, report);
+        await failClosedOnError(() => validate(args, report), report);
     };
     (fn as unknown as { __pulumiType: string }).__pulumiType = token;
     return fn;
+}
+
+/**
+ * A policy that throws would make the whole Analyze call fail with an RPC error
+ * (and the preview with it, without saying which policy could not decide); a
+ * diagnostic at the policy's level names the policy and still fails closed.
+ */
+export async function failClosedOnError(validate: () => void | Promise<void>, report: ReportViolation): Promise<void> {
+    try {
+        await validate();
+    } catch (err) {
+        report(`the policy could not evaluate this resource: ${err instanceof Error ? err.message : String(err)}; failing closed`);
+    }
 }
 
 /**

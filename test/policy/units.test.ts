@@ -17,7 +17,7 @@ import { parsePolicyConfig } from "../../policy/config-schema";
 import { parseEcrReference, pushedReferences, registryCacheEntries } from "../../policy/ecr-references";
 import { checkImageInputs } from "../../policy/image-inputs";
 import { isUnknown, plainProperties, unknownOutcome, unknownPaths } from "../../policy/resource-values";
-import { resolveProjectRoot } from "../../policy/policies/support";
+import { forResourceType, resolveProjectRoot } from "../../policy/policies/support";
 import { PACK_DIR, PROJECT, REPO } from "./helpers";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -131,6 +131,8 @@ describe("policy pack pure helpers", () => {
             tag: "cache",
         });
         assert.equal(parseEcrReference("123456789012.dkr.ecr.us-east-1.amazonaws.com/app")!.tag, "latest");
+        assert.equal(parseEcrReference("123456789012.dkr-ecr.eu-west-1.on.aws/app:1")!.repository, "app");
+        assert.equal(parseEcrReference("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1")!.tag, "1");
         assert.equal(parseEcrReference("ghcr.io/x/app:1"), undefined);
         assert.equal(parseEcrReference("docker.io/library/alpine"), undefined);
         assert.deepEqual(registryCacheEntries([{ raw: "type=registry,ref=r:1,image-manifest=true,oci-mediatypes=false" }, { gha: {} }, { disabled: true, registry: { ref: "r:2" } }]), [
@@ -152,6 +154,18 @@ describe("policy pack pure helpers", () => {
         } finally {
             fs.rmSync(root, { recursive: true, force: true });
         }
+    });
+
+    it("a policy that throws reports a failure at its own level instead of an RPC error", async () => {
+        const reported: unknown[] = [];
+        const validate = forResourceType("x:y:Z", () => {
+            throw new Error("boom");
+        });
+        const args = { type: "x:y:Z", notApplicable: () => assert.fail("applicable") } as unknown as Parameters<typeof validate>[0];
+        await validate(args, (message: string) => reported.push(message));
+        assert.equal(reported.length, 1);
+        assert.match(String(reported[0]), /could not evaluate this resource: boom; failing closed/);
+        assert.equal((validate as unknown as { __pulumiType: string }).__pulumiType, "x:y:Z");
     });
 
     it("checkImageInputs resolves the Dockerfile in the documented order and fails every judgment when it cannot", () => {
