@@ -7,9 +7,9 @@
 import * as assert from "assert";
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { copyProject as copyRepo } from "../../bench/plan";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const BIN = path.join(REPO, "bin", "shipshape.js");
@@ -55,23 +55,6 @@ function ensureBuilt(): void {
         // Type errors still emit JavaScript; `npm test` reports them in its typecheck step.
         if (!fs.existsSync(entry)) throw err;
     }
-}
-
-/** The project as a fresh clone has it, in a temp dir: sources copied, node_modules and dist linked, git initialised. */
-function copyProject(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-plan-"));
-    const skip = new Set(["node_modules", "dist", ".git", "tmp", "test"]);
-    for (const entry of fs.readdirSync(REPO)) {
-        if (skip.has(entry)) continue;
-        fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
-    fs.symlinkSync(path.join(REPO, "dist"), path.join(dir, "dist"));
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=plan-test", "-c", "user.email=plan-test@example.invalid", ...args], { cwd: dir, stdio: "pipe" });
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-qm", "copy of the project for shipshape plan tests");
-    return dir;
 }
 
 function stackFiles(dir: string): string[] {
@@ -151,7 +134,7 @@ describe("shipshape plan end to end (compiled CLI, real program, real policy pac
     });
 
     it("exits 2 naming shipshape:images and Pulumi.dev.yaml when the image list is broken", async () => {
-        const dir = copyProject();
+        const dir = copyRepo(REPO);
         temps.push(dir);
         const file = path.join(dir, "Pulumi.dev.yaml");
         const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
@@ -165,7 +148,7 @@ describe("shipshape plan end to end (compiled CLI, real program, real policy pac
     });
 
     it("exits 1 naming image-non-root-user when a service Dockerfile switches to USER root", async () => {
-        const dir = copyProject();
+        const dir = copyRepo(REPO);
         temps.push(dir);
         const dockerfile = path.join(dir, "services", "stroma", "Dockerfile");
         fs.appendFileSync(dockerfile, "\nUSER root\n");
@@ -178,7 +161,7 @@ describe("shipshape plan end to end (compiled CLI, real program, real policy pac
     });
 
     it("exits 1 on a mandatory diagnostic from the pack itself (a policy config requiring KMS for dev)", async () => {
-        const dir = copyProject();
+        const dir = copyRepo(REPO);
         temps.push(dir);
         const config = path.join(dir, "kms.json");
         fs.writeFileSync(config, JSON.stringify({ "ecr-encryption": { enforcementLevel: "mandatory", requireKms: true } }));
