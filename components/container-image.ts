@@ -208,12 +208,18 @@ export class ContainerImage extends pulumi.ComponentResource {
         this.labels = resolved.labels;
         if (earlyCheck) this.reportExemptions(earlyCheck);
 
-        const buildArgs: pulumi.Input<Record<string, string>> =
-            knownBuildArgs ??
-            pulumi.output(resolved.buildArgs).apply((known) => {
-                this.reportExemptions(judge(known));
-                return known;
-            });
+        const deferredCheck =
+            knownBuildArgs === undefined
+                ? pulumi.output(resolved.buildArgs).apply((known) => {
+                      this.reportExemptions(judge(known));
+                      return known;
+                  })
+                : undefined;
+        const buildArgs: pulumi.Input<Record<string, string>> = knownBuildArgs ?? deferredCheck!;
+        // A failed deferred check must also fail whoever awaits this image's outputs (the stack's exports):
+        // the provider registration it breaks never settles its own outputs.
+        const gated = <T>(output: pulumi.Output<T>): pulumi.Output<T> =>
+            deferredCheck === undefined ? output : pulumi.all([deferredCheck, output]).apply(([, value]) => value);
 
         const repositoryUrl = args.repository.repositoryUrl;
         const registryAddress = repositoryUrl.apply((url) => url.split("/")[0]);
@@ -239,8 +245,8 @@ export class ContainerImage extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.ref = this.image.ref;
-        this.digest = this.image.digest;
+        this.ref = gated(this.image.ref);
+        this.digest = gated(this.image.digest);
         this.imageName = imageName;
         this.registerOutputs({ ref: this.ref, digest: this.digest, imageName: this.imageName });
     }
