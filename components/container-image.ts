@@ -218,7 +218,7 @@ export class ContainerImage extends pulumi.ComponentResource {
         const buildArgs: pulumi.Input<Record<string, string>> = knownBuildArgs ?? deferredCheck!;
         // A failed deferred check must also fail whoever awaits this image's outputs (the stack's exports):
         // the provider registration it breaks never settles its own outputs.
-        const gated = <T>(output: pulumi.Output<T>): pulumi.Output<T> =>
+        const gated = (output: pulumi.Output<string>): pulumi.Output<string> =>
             deferredCheck === undefined ? output : pulumi.all([deferredCheck, output]).apply(([, value]) => value);
 
         const repositoryUrl = args.repository.repositoryUrl;

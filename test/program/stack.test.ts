@@ -28,7 +28,7 @@ function one(run: ProgramRun, type: string, name: string): RegisteredResource {
 }
 
 function plain(value: unknown): unknown {
-    return typeof value === "object" && value !== null && SECRET_SIG in value ? (value as { value: unknown }).value : value;
+    return typeof value === "object" && value !== null && SECRET_SIG in value ? (value as unknown as { value: unknown }).value : value;
 }
 
 describe("the shipshape program (index.ts) under the embedded engine", function () {
