@@ -1,5 +1,6 @@
 /** Direct tests of the pack's pure pieces; the engine-protocol tests cover the same behaviour end to end. */
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -18,7 +19,7 @@ import { parseEcrReference, pushedReferences, registryCacheEntries } from "../..
 import { checkImageInputs } from "../../policy/image-inputs";
 import { isUnknown, plainProperties, unknownOutcome, unknownPaths } from "../../policy/resource-values";
 import { forResourceType, resolveProjectRoot } from "../../policy/policies/support";
-import { PACK_DIR, PROJECT, REPO } from "./helpers";
+import { PACK_DIR, PROJECT, REPO, assertPackBuilt } from "./helpers";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -37,12 +38,18 @@ describe("policy pack: packaging", () => {
     });
 
     it("policies are importable without starting a server or loading Pulumi", () => {
-        const before = new Set(Object.keys(require.cache));
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { ALL_POLICIES } = require("../../policy/policies") as typeof import("../../policy/policies");
-        const loaded = Object.keys(require.cache).filter((k) => !before.has(k));
-        assert.equal(ALL_POLICIES.length, 9);
-        assert.deepEqual(loaded.filter((k) => /node_modules[\\/]@pulumi[\\/]/.test(k)), []);
+        // A fresh process, so modules other tests loaded cannot hide what the import pulls in.
+        assertPackBuilt();
+        const script = [
+            'const { ALL_POLICIES } = require("./dist/policy/policies");',
+            "const pulumi = Object.keys(require.cache).filter((k) => /node_modules[\\\\/]@pulumi[\\\\/]/.test(k));",
+            "const servers = process._getActiveHandles().filter((h) => /Server/.test(h.constructor.name)).length;",
+            "process.stdout.write(JSON.stringify({ count: ALL_POLICIES.length, pulumi, servers }));",
+        ].join("\n");
+        const out = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: REPO, encoding: "utf8", timeout: 20000 }));
+        assert.equal(out.count, 9);
+        assert.deepEqual(out.pulumi, []);
+        assert.equal(out.servers, 0);
     });
 
     it("the shipped configs validate against the schemas", () => {
