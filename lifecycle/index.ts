@@ -8,7 +8,6 @@ export {
     validateLifecyclePolicy,
     parseLifecyclePolicy,
     MAX_RULES,
-    MIN_POLICY_TEXT_LENGTH,
     MAX_POLICY_TEXT_LENGTH,
     MAX_WILDCARDS_PER_PATTERN,
     MIN_DAYS_IN_ARCHIVE_BEFORE_EXPIRY,

@@ -19,13 +19,14 @@ import {
  *  - RULES:    https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html ("Lifecycle policy evaluation rules")
  *  - EXAMPLES: https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_examples.html
  *  - QUOTAS:   https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html
- *  - API:      PutLifecyclePolicy `lifecyclePolicyText` length 100..30720 (also the CloudFormation schema)
  */
 
 /** QUOTAS "Rules per lifecycle policy": 50, not adjustable. */
 export const MAX_RULES = 50;
-/** QUOTAS "Lifecycle policy length" (30,720 characters) and the API's minimum text length. */
-export const MIN_POLICY_TEXT_LENGTH = 100;
+/**
+ * QUOTAS "Lifecycle policy length": 30,720 characters. The API's minimum of 100 is shorter than
+ * the shortest valid policy (one rule with its required fields), so it needs no check of its own.
+ */
 export const MAX_POLICY_TEXT_LENGTH = 30720;
 /** PARAMS "Tag pattern list": at most four wildcards per string. */
 export const MAX_WILDCARDS_PER_PATTERN = 4;
@@ -301,8 +302,6 @@ function checkAcrossRules(rules: { rule: LifecycleRule; index: number }[], issue
 function checkTextLength(length: number, issues: IssueList): void {
     if (length > MAX_POLICY_TEXT_LENGTH) {
         issues.add("policy", `text is ${length} characters; AWS accepts at most ${MAX_POLICY_TEXT_LENGTH}`);
-    } else if (length < MIN_POLICY_TEXT_LENGTH) {
-        issues.add("policy", `text is ${length} characters; AWS requires at least ${MIN_POLICY_TEXT_LENGTH}`);
     }
 }
 
