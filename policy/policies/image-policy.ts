@@ -28,7 +28,8 @@ function located(file: string, violation: Violation): string {
 /** The diagnostics one image policy reports for a docker-build Image's inputs. */
 export function evaluateImagePolicy(name: ImagePolicyName, props: unknown, config: ImagePolicyConfigOf, packDir?: string): Finding[] {
     const inputs = plainProperties(props);
-    const unknown = unknownPaths(inputs, IMAGE_ANALYSIS_INPUTS);
+    // Of the build context only its location matters (named contexts do not change what is judged).
+    const unknown = unknownPaths(inputs, IMAGE_ANALYSIS_INPUTS).filter((p) => !p.startsWith("context") || p === "context" || p.startsWith("context.location"));
     if (unknown.length > 0) return [unknownFinding(unknown, config.unknownInputsDuringPreview)];
     const check = checkImageInputs(inputs as DockerBuildImageInputs, {
         projectRoot: resolveProjectRoot(config.projectRoot, packDir),

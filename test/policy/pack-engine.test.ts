@@ -253,6 +253,8 @@ describe("policy pack over the engine protocol", function () {
                 assert.equal(d.enforcementLevel, "advisory");
                 assert.match(d.message, /cannot verify during preview/);
             }
+            const unknownNamedContext = await pack.analyze(goodImage({ context: { location: "app", named: { deps: { location: UNKNOWN } } } }));
+            assert.deepEqual(unknownNamedContext.diagnostics, []);
             const unknownLabel = await pack.analyze(goodImage({ labels: { ...FULL_LABELS, "org.opencontainers.image.revision": UNKNOWN } }));
             assert.match(unknownLabel.diagnostics[0].message, /labels\.org\.opencontainers\.image\.revision is unknown/);
         });
