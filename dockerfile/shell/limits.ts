@@ -9,10 +9,10 @@ export class LengthLimitError extends ExpansionLimitError {
     }
 }
 
-/** Matching a `#`/`%`/`/` pattern would take more steps than the expansion's budget. */
+/** Matching `#`/`%`/`/` patterns would take more steps than the word's budget allows. */
 export class PatternBudgetError extends ExpansionLimitError {
     constructor(readonly pattern: string) {
-        super(`pattern (${pattern}) in substitution is too expensive to match`);
+        super(`pattern (${pattern}) in substitution is too expensive to match: the word's pattern-matching budget is spent`);
         this.name = "PatternBudgetError";
     }
 }

@@ -49,7 +49,11 @@ export class PatternError extends Error {
     }
 }
 
-/** Bounds the work of pattern matching within one expansion. */
+/**
+ * Bounds the work of pattern matching within one expansion: each operation pays
+ * for reading its value and for every comparison, so neither one hostile pattern
+ * nor thousands of cheap ones on a large value can run unbounded.
+ */
 export class WorkBudget {
     constructor(private remaining: number) {}
 
@@ -72,22 +76,31 @@ interface Chunk {
     readonly backwardFailure?: Int32Array;
 }
 
-/** A subject string as code points, with the next newline at or after each position. */
+/** A subject string as code points, knowing where its lines end. */
 export class Subject {
     readonly cps: Int32Array;
     readonly length: number;
-    readonly nextNewline: Int32Array;
+    /** Positions of the newlines, ascending (usually none or few). */
+    private readonly newlines: number[];
 
     constructor(cps: Int32Array) {
         this.cps = cps;
         this.length = cps.length;
-        this.nextNewline = new Int32Array(cps.length + 1);
-        let next = cps.length;
-        this.nextNewline[cps.length] = next;
-        for (let i = cps.length - 1; i >= 0; i--) {
-            if (cps[i] === NEWLINE) next = i;
-            this.nextNewline[i] = next;
+        this.newlines = [];
+        for (let i = cps.indexOf(NEWLINE); i >= 0; i = cps.indexOf(NEWLINE, i + 1)) this.newlines.push(i);
+    }
+
+    /** The first newline at or after `position`, or the length when there is none. */
+    lineEnd(position: number): number {
+        const newlines = this.newlines;
+        let lo = 0;
+        let hi = newlines.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (newlines[mid] < position) lo = mid + 1;
+            else hi = mid;
         }
+        return lo < newlines.length ? newlines[lo] : this.length;
     }
 }
 
@@ -191,7 +204,7 @@ export class ShellPattern {
             const placed = this.placeRest(subject, q + firstLength, budget);
             if (placed !== undefined) return [q, this.greedyEnd(subject, placed, budget)];
             // Every later start whose first chunk ends in the same line fails as well.
-            const lineEnd = subject.nextNewline[q + firstLength];
+            const lineEnd = subject.lineEnd(q + firstLength);
             if (lineEnd >= subject.length) return undefined;
             start = Math.max(q + 1, lineEnd + 1 - firstLength);
         }
@@ -221,7 +234,7 @@ export class ShellPattern {
     private greedyEnd(subject: Subject, placed: Placement, budget: WorkBudget): number {
         if (this.starCount === 0) return placed.lastEnd;
         const last = this.chunks[this.chunks.length - 1];
-        const lineEnd = subject.nextNewline[placed.previousEnd];
+        const lineEnd = subject.lineEnd(placed.previousEnd);
         if (last.tokens.length === 0) return lineEnd;
         if (last.newlineAt >= 0) return placed.lastEnd;
         const q = this.findBackward(last, subject, placed.previousEnd, lineEnd, budget);
@@ -230,7 +243,7 @@ export class ShellPattern {
 
     /** Leftmost place for a chunk preceded by a star that starts at `from`. */
     private findInLine(chunk: Chunk, subject: Subject, from: number, budget: WorkBudget): number {
-        const lineEnd = subject.nextNewline[from];
+        const lineEnd = subject.lineEnd(from);
         if (chunk.newlineAt >= 0) {
             const q = lineEnd - chunk.newlineAt;
             return q >= from && this.matchesAt(chunk, subject, q, budget) ? q : -1;
@@ -339,30 +352,36 @@ function failureTable(pattern: Int32Array): Int32Array {
     return failure;
 }
 
-/** `value` as code points plus their UTF-16 offsets, for slicing the original string. */
+/** `value` as code points, and how to slice the original string by code point index. */
 export class IndexedString {
     readonly cps: Int32Array;
-    readonly offsets: Int32Array;
+    /** UTF-16 offset of each code point; absent when every code point is one unit. */
+    private readonly offsets?: Int32Array;
 
     constructor(readonly text: string) {
         this.cps = codePointsOf(text);
-        this.offsets = new Int32Array(this.cps.length + 1);
+        if (this.cps.length === text.length) return;
+        const offsets = new Int32Array(this.cps.length + 1);
         let offset = 0;
         for (let i = 0; i < this.cps.length; i++) {
-            this.offsets[i] = offset;
+            offsets[i] = offset;
             offset += this.cps[i] > 0xffff ? 2 : 1;
         }
-        this.offsets[this.cps.length] = offset;
+        offsets[this.cps.length] = offset;
+        this.offsets = offsets;
     }
 
     slice(start: number, end: number): string {
-        return this.text.slice(this.offsets[start], this.offsets[end]);
+        return this.offsets === undefined
+            ? this.text.slice(start, end)
+            : this.text.slice(this.offsets[start], this.offsets[end]);
     }
 }
 
 /** `${V#p}` / `${V##p}`: BuildKit trimPrefix (anchored, lazy or greedy). */
 export function trimShellPrefix(pattern: string, value: string, greedy: boolean, budget: WorkBudget): string {
     const compiled = compileShellPattern(pattern);
+    budget.spend(value.length, pattern);
     const indexed = new IndexedString(value);
     const end = compiled.matchPrefix(new Subject(indexed.cps), greedy, budget);
     return end === undefined ? value : indexed.slice(end, indexed.cps.length);
@@ -374,7 +393,9 @@ export function trimShellPrefix(pattern: string, value: string, greedy: boolean,
  * as BuildKit's do).
  */
 export function trimShellSuffix(pattern: string, value: string, greedy: boolean, budget: WorkBudget): string {
-    const compiled = compileShellPattern(reversePattern(pattern));
+    const reversedPattern = reversePattern(pattern);
+    const compiled = compileShellPattern(reversedPattern);
+    budget.spend(value.length, reversedPattern);
     const indexed = new IndexedString(value);
     const reversed = indexed.cps.slice().reverse();
     const end = compiled.matchPrefix(new Subject(reversed), greedy, budget);
@@ -396,6 +417,7 @@ export function replaceShellPattern(
     maxLength: number,
 ): string {
     const compiled = compileShellPattern(pattern);
+    budget.spend(value.length, pattern);
     const indexed = new IndexedString(value);
     const subject = new Subject(indexed.cps);
     const limit = (length: number): void => {

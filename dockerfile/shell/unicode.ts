@@ -6,6 +6,7 @@
 const LETTER = /^\p{L}$/u;
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** Go `unicode.IsSpace`. */
 export function isSpace(cp: number): boolean {
@@ -36,6 +37,14 @@ export function isPrintable(cp: number): boolean {
 
 /** The string's Unicode code points (lone surrogates are kept as they are). */
 export function codePointsOf(text: string): Int32Array {
+    if (!SURROGATE.test(text)) {
+        // Every code unit is a code point: let the runtime convert in bulk.
+        const units = Buffer.from(text, "utf16le");
+        if (units.byteOffset % 2 === 0) {
+            return new Int32Array(new Uint16Array(units.buffer, units.byteOffset, text.length));
+        }
+        return Int32Array.from(text, (unit) => unit.charCodeAt(0));
+    }
     const out = new Int32Array(text.length);
     let n = 0;
     for (let i = 0; i < text.length; i++) {

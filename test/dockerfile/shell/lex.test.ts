@@ -378,7 +378,14 @@ describe("ShellLex: hostile patterns complete correctly (no backtracking)", () =
         const lex = new ShellLex("\\", { maxExpandedLength: 100_000 });
         const pattern = "?".repeat(2000) + "b";
         const error = expansionError(() => lex.processWord(`\${V//${pattern}/x}`, envFromMap({ V: "a".repeat(100_000) })));
-        assert.match(error.detail, /^pattern \(\?+b\) in substitution is too expensive to match$/);
+        assert.match(error.detail, /^pattern \(\?+b\) in substitution is too expensive to match: /);
+    });
+
+    it("charges every pattern operation for reading its value, so thousands of them on a large value fail closed", () => {
+        const env = envFromMap({ V: "ab".repeat(250_000) });
+        assert.equal(plain.processWord("${V##*}".repeat(10), env), "");
+        const error = expansionError(() => plain.processWord("${V##*}".repeat(20_000), env));
+        assert.match(error.detail, /^pattern \(\*\) in substitution is too expensive to match: /);
     });
 });
 
