@@ -5,7 +5,7 @@
  */
 import { lookupBaseImage, userVerdictOf } from "./base-images/knowledge";
 import { dispatchBuild, type BuildResult } from "./build/dispatch";
-import { formatPlatform, parsePlatform } from "./build/platform";
+import { formatPlatform, parsePlatformCached } from "./build/platform";
 import { DockerfileError } from "./errors";
 import { parse } from "./parser";
 import type { AnalyzeOptions, ImageFacts, StageSummary } from "./types";
@@ -108,7 +108,7 @@ function decideUser(facts: ImageFacts, build: BuildResult): void {
 function normalizedPlatforms(platforms: readonly string[]): string[] {
     return platforms.map((p) => {
         try {
-            return formatPlatform(parsePlatform(p));
+            return formatPlatform(parsePlatformCached(p));
         } catch {
             return p;
         }

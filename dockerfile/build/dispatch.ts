@@ -19,7 +19,7 @@ import type { ParseResult } from "../parser/node";
 import { ShellLex, type EnvGetter } from "../shell";
 import type { ImageReference } from "../types";
 import { EMPTY_ENV, EnvList } from "./env";
-import { defaultArgs, DEFAULT_PLATFORM, parsePlatform, type Platform } from "./platform";
+import { defaultArgs, DEFAULT_PLATFORM, parsePlatform, parsePlatformCached, type Platform } from "./platform";
 
 export interface BuildRequest {
     /** `--target`, case-insensitive; default the last stage. */
@@ -58,8 +58,6 @@ export interface BuildResult {
     /** USER of the image as set by the Dockerfile chain; undefined = the base image's default. */
     user?: Setting;
     labels: Map<string, Setting>;
-    /** Image environment (ENV) as set by the chain; the base image's own env is unknown. */
-    env: Record<string, string>;
     /** Platform of the built stage's content (BuildKit's dispatch state platform). */
     platform: Platform;
     /** The platform the build targets (first requested, else the build platform). */
@@ -108,7 +106,6 @@ export function dispatchBuild(parsed: ParseResult, request: BuildRequest = {}): 
 
 class BuildDispatcher {
     private readonly lex: ShellLex;
-    private readonly rawLex = new ShellLex("\\", { skipProcessQuotes: true });
     private readonly buildArgs: Readonly<Record<string, string>>;
     private readonly states: DispatchState[] = [];
     private readonly statesByName = new Map<string, DispatchState>();
@@ -119,7 +116,7 @@ class BuildDispatcher {
         private readonly parsed: ParseResult,
         private readonly request: BuildRequest,
     ) {
-        this.lex = new ShellLex(parsed.escapeToken);
+        this.lex = lexerFor(parsed.escapeToken);
         this.buildArgs = request.buildArgs ?? {};
     }
 
@@ -150,7 +147,7 @@ class BuildDispatcher {
 
     private platformOption(spec: string, what: string): Platform {
         try {
-            return parsePlatform(spec);
+            return parsePlatformCached(spec);
         } catch (err) {
             throw new DockerfileError(`invalid ${what} ${spec}: ${messageOf(err)}`);
         }
@@ -271,25 +268,26 @@ class BuildDispatcher {
     }
 
     private validateCircularDependency(): void {
+        if (this.states.every((s) => s.deps.size === 0)) return;
         const visited = new Set<DispatchState>();
         const path = new Set<DispatchState>();
-        const visit = (state: DispatchState, current: Command[]): Command[] | undefined => {
-            if (visited.has(state)) return undefined;
+        // the commands leading from the starting stage to the current one
+        const trail: Command[] = [];
+        const visit = (state: DispatchState): boolean => {
+            if (visited.has(state)) return false;
             visited.add(state);
             path.add(state);
             for (const [dep, cmd] of state.deps) {
-                const next = [...current, cmd];
-                if (path.has(dep)) return next;
-                const cycle = visit(dep, next);
-                if (cycle !== undefined) return cycle;
+                trail.push(cmd);
+                if (path.has(dep) || visit(dep)) return true;
+                trail.pop();
             }
             path.delete(state);
-            return undefined;
+            return false;
         };
         for (const state of this.states) {
-            const cycle = visit(state, []);
-            if (cycle !== undefined) {
-                throw new DockerfileError(`circular dependency detected on stage: ${state.stageName}`, cycle[0].startLine);
+            if (visit(state)) {
+                throw new DockerfileError(`circular dependency detected on stage: ${state.stageName}`, trail[0].startLine);
             }
         }
     }
@@ -490,7 +488,7 @@ class BuildDispatcher {
     /** ExpandRaw: expandable inline (heredoc) sources of COPY/ADD go through a quote-keeping lexer with `\`. */
     private expandInlineSources(d: DispatchState, cmd: Extract<Command, { kind: "copy" | "add" }>): void {
         for (const heredoc of cmd.inline) {
-            if (heredoc.expand) this.rawLex.processWord(heredoc.content, d.env);
+            if (heredoc.expand) rawLexer().processWord(heredoc.content, d.env);
         }
     }
 
@@ -506,7 +504,6 @@ class BuildDispatcher {
             base: target.root ?? { kind: "scratch" },
             user: target.user,
             labels: target.labels,
-            env: target.imageEnv.toRecord(),
             platform: target.platform ?? this.targetPlatform,
             targetPlatform: this.targetPlatform,
             requestedPlatforms,
@@ -542,6 +539,26 @@ function isLiteralWord(word: string): boolean {
         if (c === 0x24 || c === 0x27 || c === 0x22 || c === 0x5c || c === 0x60) return false;
     }
     return true;
+}
+
+/** Lexers hold only their options, so one per escape token serves every build. */
+const lexers = new Map<string, ShellLex>();
+
+function lexerFor(escapeToken: string): ShellLex {
+    let lex = lexers.get(escapeToken);
+    if (lex === undefined) {
+        lex = new ShellLex(escapeToken);
+        lexers.set(escapeToken, lex);
+    }
+    return lex;
+}
+
+let rawLex: ShellLex | undefined;
+
+/** dispatch's ExpandRaw lexer: backslash escapes, quotes kept. */
+function rawLexer(): ShellLex {
+    rawLex ??= new ShellLex("\\", { skipProcessQuotes: true });
+    return rawLex;
 }
 
 function newState(stage: Stage, index: number, baseName: string): DispatchState {

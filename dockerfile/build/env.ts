@@ -31,10 +31,6 @@ export class EnvList implements EnvGetter {
     clone(): EnvList {
         return new EnvList(this.values);
     }
-
-    toRecord(): Record<string, string> {
-        return Object.fromEntries(this.values);
-    }
 }
 
 /** An environment with nothing in it (COPY --from is checked against it). */

@@ -62,6 +62,19 @@ export function parsePlatform(specifier: string, host: Platform = DEFAULT_PLATFO
     throw new Error(`${q}: cannot parse platform specifier: invalid argument`);
 }
 
+const parsedPlatforms = new Map<string, Readonly<Platform>>();
+
+/** parsePlatform for request options, which repeat across builds; the cache stays small. */
+export function parsePlatformCached(specifier: string): Readonly<Platform> {
+    let platform = parsedPlatforms.get(specifier);
+    if (platform === undefined) {
+        platform = Object.freeze(parsePlatform(specifier));
+        if (parsedPlatforms.size >= 256) parsedPlatforms.clear();
+        parsedPlatforms.set(specifier, platform);
+    }
+    return platform;
+}
+
 /** containerd platforms.Format: `os/arch[/variant]`. */
 export function formatPlatform(p: Platform): string {
     if (p.os === "") return "unknown";

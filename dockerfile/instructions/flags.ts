@@ -17,9 +17,12 @@ export interface Flag {
 }
 
 export class InstructionFlags {
-    private readonly declared = new Map<string, Flag>();
+    /** Only filled when flags were written: most instructions have none, and then defaults are all there is. */
+    private readonly declared: Map<string, Flag> | undefined;
 
-    constructor(private readonly written: readonly string[]) {}
+    constructor(private readonly written: readonly string[]) {
+        this.declared = written.length > 0 ? new Map() : undefined;
+    }
 
     bool(name: string, defaultValue = false): Flag {
         return this.declare(name, "bool", defaultValue ? "true" : "false");
@@ -36,12 +39,14 @@ export class InstructionFlags {
     /** Names of the flags that were written, in declaration order. */
     usedNames(): string[] {
         const names: string[] = [];
-        for (const flag of this.declared.values()) if (flag.used) names.push(flag.name);
+        for (const flag of this.declared?.values() ?? []) if (flag.used) names.push(flag.name);
         return names;
     }
 
     /** Throws an Error with BuildKit's message for the first bad flag. */
     parse(): void {
+        const declared = this.declared;
+        if (declared === undefined) return;
         for (const arg of this.written) {
             // POSIX utility guideline 10, as upstream: `--` ends the flags.
             if (arg === "--") return;
@@ -50,9 +55,9 @@ export class InstructionFlags {
             const hasValue = eq >= 0;
             const flagName = hasValue ? arg.slice(0, eq) : arg;
             const value = hasValue ? arg.slice(eq + 1) : "";
-            const flag = this.declared.get(flagName.slice(2));
+            const flag = declared.get(flagName.slice(2));
             if (flag === undefined) {
-                throw new Error(`unknown flag: ${flagName}${suggestion(flagName.slice(2), [...this.declared.keys()])}`);
+                throw new Error(`unknown flag: ${flagName}${suggestion(flagName.slice(2), [...declared.keys()])}`);
             }
             if (flag.used && flag.kind !== "strings") throw new Error(`duplicate flag specified: ${flagName}`);
             flag.used = true;
@@ -79,7 +84,7 @@ export class InstructionFlags {
 
     private declare(name: string, kind: FlagKind, value: string): Flag {
         const flag: Flag = { name, kind, value, values: [], used: false };
-        this.declared.set(name, flag);
+        this.declared?.set(name, flag);
         return flag;
     }
 }
