@@ -3,8 +3,10 @@ import * as aws from "@pulumi/aws";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILDER_ROLE_LABEL } from "../dockerfile/judgments";
-import type { ImagePolicyName, Violation } from "../dockerfile/types";
-import { checkImageInputs, DockerBuildImageInputs, ImageCheck, ImagePolicyConfig } from "../policy/image-inputs";
+import { IMAGE_POLICY_NAMES, ImagePolicyName } from "../dockerfile/types";
+import { parsePolicyConfig } from "../policy/config-schema";
+import type { DockerBuildImageInputs } from "../policy/image-inputs";
+import { evaluateImagePolicy } from "../policy/policies/image-policy";
 import { ProvenanceFallbacks, resolveProvenance } from "./provenance";
 
 export type ImageRole = "runtime" | "builder";
@@ -46,8 +48,22 @@ export interface ContainerImageArgs {
     provenance?: ProvenanceFallbacks;
     /** Project root: relative paths and git facts are read from here. Default `process.cwd()` (where Pulumi runs the program). */
     projectRoot?: string;
-    /** The image policies' configuration, as the policy pack is configured for this stack. */
-    policy?: ImagePolicyConfig;
+    /**
+     * The four image policies as the policy pack is configured for this stack
+     * (`policy/config/<stack>.json`): level and properties per policy. Default:
+     * every policy mandatory with its schema defaults, as the pack itself.
+     */
+    policy?: ImagePolicySettings;
+}
+
+export type EnforcementLevel = "mandatory" | "remediate" | "advisory" | "disabled";
+
+export type ImagePolicySettings = Partial<Record<ImagePolicyName, { enforcementLevel?: EnforcementLevel; properties?: Record<string, unknown> }>>;
+
+/** One policy finding at construction: what the pack would report for the image's inputs. */
+export interface ImageFinding {
+    policy: ImagePolicyName;
+    message: string;
 }
 
 /** The only platform shipshape builds: a Graviton node pulling an amd64-only image fails loudly, a mixed index does not. */
@@ -56,12 +72,12 @@ export const OCI_LABEL_PREFIX = "org.opencontainers.image.";
 
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/** Construction-time judgment failure. `violations` carries the policy names for callers such as `shipshape plan`. */
+/** Construction-time failure of mandatory image policies. `violations` carries the policy names for callers such as `shipshape plan`. */
 export class ImageJudgmentError extends Error {
     constructor(
         readonly imageName: string,
         readonly file: string,
-        readonly violations: Violation[],
+        readonly violations: ImageFinding[],
     ) {
         super(
             `ContainerImage "${imageName}": ${file} fails ${violations.length} image judgment${violations.length === 1 ? "" : "s"}:\n` +
@@ -88,7 +104,7 @@ interface ResolvedImageArgs {
     role: ImageRole;
     version: string;
     revision: string;
-    policy: ImagePolicyConfig;
+    policy: ImagePolicySettings;
 }
 
 function resolveArgs(name: string, args: ContainerImageArgs): ResolvedImageArgs {
@@ -163,9 +179,10 @@ function plainBuildArgs(buildArgs: Record<string, pulumi.Input<string>>): Record
  * and `<repositoryUrl>:<git commit>`, never a bare name Docker would send to
  * Docker Hub), registry cache in the repository, OCI labels from git and config.
  *
- * At construction it runs the analyzer's four judgments through the policy
- * pack's own `checkImageInputs` on the very inputs it gives the provider, and
- * throws `ImageJudgmentError` with the pack's messages. When a build arg is an
+ * At construction it runs the four image policies exactly as the policy pack
+ * does (`evaluateImagePolicy` over `checkImageInputs`) on the very inputs it
+ * gives the provider, at the levels configured for the stack, and throws
+ * `ImageJudgmentError` with the pack's messages for mandatory ones. When a build arg is an
  * output (an application image built on another image's `ref`), the check runs
  * as soon as that value is known and the build cannot start without it; during
  * a real preview the value may stay unknown, and the policy pack then says so.
@@ -181,8 +198,10 @@ export class ContainerImage extends pulumi.ComponentResource {
     readonly imageName: pulumi.Output<string>;
     readonly role: ImageRole;
     readonly labels: Record<string, string>;
-    /** Judgments this image was exempted from (builder images), as judgeImage reported them. */
-    readonly exemptions: { policy: ImagePolicyName; message: string }[] = [];
+    /** Judgments this image was exempted from (builder images), as the pack reports them. */
+    readonly exemptions: ImageFinding[] = [];
+    /** Findings of policies the stack runs at advisory level. */
+    readonly advisories: ImageFinding[] = [];
 
     constructor(name: string, args: ContainerImageArgs, opts?: pulumi.ComponentResourceOptions) {
         const resolved = resolveArgs(name, args);
@@ -194,10 +213,10 @@ export class ContainerImage extends pulumi.ComponentResource {
             platforms: [...IMAGE_PLATFORMS],
             labels: resolved.labels,
         });
-        const judge = (buildArgs: Record<string, string>): ImageCheck => {
-            const check = checkImageInputs(checkInputs(buildArgs), { projectRoot: resolved.projectRoot, config: resolved.policy });
-            if (check.violations.length > 0) throw new ImageJudgmentError(name, check.dockerfile.file, check.violations);
-            return check;
+        const judge = (buildArgs: Record<string, string>): ImageJudgment => {
+            const judgment = judgeImageInputs(checkInputs(buildArgs), resolved.projectRoot, resolved.policy);
+            if (judgment.violations.length > 0) throw new ImageJudgmentError(name, judgment.file, judgment.violations);
+            return judgment;
         };
         // Known inputs are judged before anything is registered: a failing image leaves nothing behind.
         const knownBuildArgs = plainBuildArgs(resolved.buildArgs);
@@ -206,12 +225,12 @@ export class ContainerImage extends pulumi.ComponentResource {
         super(ContainerImage.TYPE, name, {}, opts);
         this.role = resolved.role;
         this.labels = resolved.labels;
-        if (earlyCheck) this.reportExemptions(earlyCheck);
+        if (earlyCheck) this.report(earlyCheck);
 
         const deferredCheck =
             knownBuildArgs === undefined
                 ? pulumi.output(resolved.buildArgs).apply((known) => {
-                      this.reportExemptions(judge(known));
+                      this.report(judge(known));
                       return known;
                   })
                 : undefined;
@@ -251,10 +270,50 @@ export class ContainerImage extends pulumi.ComponentResource {
         this.registerOutputs({ ref: this.ref, digest: this.digest, imageName: this.imageName });
     }
 
-    private reportExemptions(check: ImageCheck): void {
-        for (const exemption of check.exemptions) {
+    private report(judgment: ImageJudgment): void {
+        for (const exemption of judgment.exemptions) {
             this.exemptions.push(exemption);
-            void pulumi.log.info(`${exemption.policy} exempted: ${exemption.message}`, this);
+            void pulumi.log.info(`${exemption.policy}: ${exemption.message}`, this);
+        }
+        for (const finding of judgment.advisories) {
+            this.advisories.push(finding);
+            void pulumi.log.warn(`${finding.policy} (advisory): ${finding.message}`, this);
         }
     }
+}
+
+interface ImageJudgment {
+    file: string;
+    /** Findings of mandatory (and remediate) policies: construction fails. */
+    violations: ImageFinding[];
+    /** Findings of advisory policies: reported, not fatal. */
+    advisories: ImageFinding[];
+    /** Builder exemptions, always advisory in the pack. */
+    exemptions: ImageFinding[];
+}
+
+/**
+ * Each image policy exactly as the pack evaluates it (`evaluateImagePolicy`, the
+ * same config parsing and message formatting), sorted by the policy's level.
+ */
+function judgeImageInputs(inputs: DockerBuildImageInputs, projectRoot: string, settings: ImagePolicySettings): ImageJudgment {
+    const judgment: ImageJudgment = { file: describeDockerfile(inputs, projectRoot), violations: [], advisories: [], exemptions: [] };
+    for (const policy of IMAGE_POLICY_NAMES) {
+        const level = settings[policy]?.enforcementLevel ?? "mandatory";
+        if (level === "disabled") continue;
+        const config = parsePolicyConfig(policy, { ...(settings[policy]?.properties ?? {}), projectRoot });
+        for (const finding of evaluateImagePolicy(policy, inputs, config)) {
+            const entry = { policy, message: finding.message };
+            if (finding.advisory) judgment.exemptions.push(entry);
+            else if (level === "advisory") judgment.advisories.push(entry);
+            else judgment.violations.push(entry);
+        }
+    }
+    return judgment;
+}
+
+function describeDockerfile(inputs: DockerBuildImageInputs, projectRoot: string): string {
+    const location = inputs.dockerfile?.location;
+    if (inputs.dockerfile?.inline !== undefined) return "<inline>";
+    return location === undefined ? "<none>" : path.resolve(projectRoot, location);
 }

@@ -16,8 +16,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { expireUntaggedAfterDays, keepNewestTagged, LifecycleRule } from "../lifecycle";
-import type { ImagePolicyConfig } from "../policy/image-inputs";
-import { ContainerImage } from "./container-image";
+import { IMAGE_POLICY_NAMES } from "../dockerfile/types";
+import { loadPolicyPackConfigFile } from "../engine/policy-pack-config";
+import { ContainerImage, ImagePolicySettings } from "./container-image";
 import { EcrRepository, RepositoryEncryption } from "./ecr-repository";
 import { ProvenanceError, resolveProvenance } from "./provenance";
 import { CONFIG_NAMESPACE, ImageEntry, loadStackConfig, RepositorySettings, StackConfig, StackConfigError } from "./stack-config";
@@ -29,8 +30,8 @@ export const EXPIRE_UNTAGGED_PRIORITY = 20;
 export interface DefineStackOptions {
     /** Directory of Pulumi.yaml: image paths, git facts and package.json are read from here. */
     projectRoot: string;
-    /** The image policies' configuration (as the policy pack runs with for this stack). Default: the pack's defaults. */
-    imagePolicy?: ImagePolicyConfig;
+    /** The image policies' levels and properties. Default: `imagePolicyForStack(projectRoot, stack)`. */
+    imagePolicy?: ImagePolicySettings;
 }
 
 export interface StackResources {
@@ -100,6 +101,7 @@ export function defineStack(config: StackConfig, options: DefineStackOptions): S
     const settings = config.repository;
     const namePrefix = settings.namePrefix ?? `shipshape/${config.stack}`;
     const lifecycleRules = retentionRules(config);
+    const imagePolicy = options.imagePolicy ?? imagePolicyForStack(projectRoot, config.stack);
     try {
         // Every image reads the same (memoised) git facts; asking once here lets a failure name its config key.
         resolveProvenance(projectRoot, provenanceFallbacks(config));
@@ -127,7 +129,7 @@ export function defineStack(config: StackConfig, options: DefineStackOptions): S
             throw configError(config, "repository", err);
         }
         repositories[entry.name] = repository;
-        images[entry.name] = new ContainerImage(entry.name, imageArgs(entry, repository, images, config, version, projectRoot, options.imagePolicy));
+        images[entry.name] = new ContainerImage(entry.name, imageArgs(entry, repository, images, config, version, projectRoot, imagePolicy));
     }
 
     const byConfigOrder = <T>(pick: (name: string) => T): Record<string, T> => Object.fromEntries(config.images.map((image) => [image.name, pick(image.name)]));
@@ -146,7 +148,7 @@ function imageArgs(
     config: StackConfig,
     version: string,
     projectRoot: string,
-    imagePolicy: ImagePolicyConfig | undefined,
+    imagePolicy: ImagePolicySettings,
 ): ConstructorParameters<typeof ContainerImage>[1] {
     const buildArgs: Record<string, pulumi.Input<string>> = { ...(entry.buildArgs ?? {}) };
     // buildOrder guarantees the base exists already; its ref is what makes Pulumi build it first.
@@ -169,6 +171,27 @@ function imageArgs(
         projectRoot,
         policy: imagePolicy,
     };
+}
+
+/**
+ * The image policies as the stack's policy pack config file configures them
+ * (`policy/config/<stack>.json`, the file passed to `pulumi preview
+ * --policy-pack-config`), so construction fails exactly where the pack would
+ * fail the preview. Levels: the policy's own, else `all`, else mandatory (the
+ * image policies' default). No file: every image policy mandatory with defaults.
+ */
+export function imagePolicyForStack(projectRoot: string, stack: string): ImagePolicySettings {
+    const file = path.join(projectRoot, "policy", "config", `${stack}.json`);
+    if (!fs.existsSync(file)) return {};
+    const packConfig = loadPolicyPackConfigFile(file);
+    const allLevel = packConfig.all?.enforcementLevel || undefined;
+    const settings: ImagePolicySettings = {};
+    for (const policy of IMAGE_POLICY_NAMES) {
+        const entry = packConfig[policy];
+        const level = entry?.enforcementLevel || allLevel;
+        settings[policy] = { enforcementLevel: level, properties: entry?.properties ?? {} };
+    }
+    return settings;
 }
 
 /** What `index.ts` exports: each image's ref and each repository's URL, keyed by image name. */

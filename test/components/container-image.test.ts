@@ -129,8 +129,34 @@ describe("ContainerImage", () => {
         );
         // The exemption follows the pack's allowBuilderImages switch.
         assert.throws(
-            () => new ContainerImage("deps-strict", { ...common(), context: path.join(workDir, "bad"), role: "builder", policy: { allowBuilderImages: false } }),
+            () => new ContainerImage("deps-strict", { ...common(), context: path.join(workDir, "bad"), role: "builder", policy: { "image-non-root-user": { properties: { allowBuilderImages: false } } } }),
             (err: unknown) => err instanceof ImageJudgmentError && err.violations.some((v) => v.policy === "image-non-root-user"),
+        );
+    });
+
+    it("applies the stack's policy levels and properties as the pack would: advisory reports, disabled skips, mandatory fails", async () => {
+        const namedUser = ["FROM gcr.io/distroless/static-debian12:nonroot", "USER app", ""].join("\n");
+        // Default properties: a named user is accepted.
+        new ContainerImage("named", { ...common(), context: workDir, dockerfileInline: namedUser });
+        // prod's requireNumericUser: the same Dockerfile fails, with the pack's message.
+        assert.throws(
+            () => new ContainerImage("named-prod", { ...common(), context: workDir, dockerfileInline: namedUser, policy: { "image-non-root-user": { properties: { requireNumericUser: true } } } }),
+            (err: unknown) => err instanceof ImageJudgmentError && err.violations.length === 1 && err.violations[0].policy === "image-non-root-user" && /^<inline>:2: /.test(err.violations[0].message),
+        );
+        // Advisory: constructed, and the finding is kept and logged.
+        const advisory = new ContainerImage("rooted-advisory", {
+            ...common(),
+            context: path.join(workDir, "bad"),
+            policy: { "image-non-root-user": { enforcementLevel: "advisory" }, "image-distroless-base": { enforcementLevel: "disabled" } },
+        });
+        assert.deepStrictEqual(advisory.advisories.map((a) => a.policy), ["image-non-root-user"]);
+        assert.match(advisory.advisories[0].message, /bad\/Dockerfile:3: /);
+        await settle();
+        assert.ok(mocks.find(IMAGE, "rooted-advisory"));
+        // A policy config the pack would refuse is refused here too.
+        assert.throws(
+            () => new ContainerImage("badconfig", { ...common(), context: workDir, dockerfileInline: namedUser, policy: { "image-oci-labels": { properties: { requiredLabel: ["x"] } } } }),
+            /image-oci-labels/,
         );
     });
 

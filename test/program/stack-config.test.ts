@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
+import { imagePolicyForStack } from "../../components/program";
 import { parseStackConfig, StackConfigError } from "../../components/stack-config";
 import { loadProject, loadStackConfig as readStackFile } from "../../engine/project";
 
@@ -101,5 +103,20 @@ describe("stack configuration (shipshape:*)", () => {
     it("requires at least one image", () => {
         assert.strictEqual(problemsOf({ "shipshape:images": "[]" }), "Pulumi.dev.yaml: shipshape:images: list at least one image");
         assert.strictEqual(problemsOf({ "aws:region": "eu-west-1" }), "Pulumi.dev.yaml: shipshape:images: is required");
+    });
+});
+
+describe("image policy settings per stack (policy/config/<stack>.json)", () => {
+    it("reads levels and properties the way the pack is configured for the stack", () => {
+        const dev = imagePolicyForStack(REPO_ROOT, "dev");
+        const prod = imagePolicyForStack(REPO_ROOT, "prod");
+        const devFile = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "policy", "config", "dev.json"), "utf8"));
+        for (const policy of ["image-non-root-user", "image-distroless-base", "image-amd64-only", "image-oci-labels"] as const) {
+            assert.strictEqual(dev[policy]?.enforcementLevel, devFile[policy]?.enforcementLevel, `dev ${policy}`);
+            // prod sets `all: mandatory` and no per-policy level.
+            assert.strictEqual(prod[policy]?.enforcementLevel, "mandatory", `prod ${policy}`);
+        }
+        assert.strictEqual(prod["image-non-root-user"]?.properties?.requireNumericUser, true);
+        assert.deepStrictEqual(imagePolicyForStack(REPO_ROOT, "no-such-stack"), {});
     });
 });
