@@ -90,6 +90,35 @@ describe("shell conformance: BuildKit wordsTest (plain mode, ENV lines accumulat
         assert.equal(envLines.length, 4);
     });
 
+    describe("second mode (RawQuotes + SkipUnsetEnv)", () => {
+        // Upstream's TestShellParser4Words loops over both modes but builds the
+        // second bufio.Scanner on the already-exhausted file, so upstream checks no
+        // line in this mode (and the file's expectations would not hold in it:
+        // quotes are kept and unset variables stay as written). Instead each line
+        // is checked against what BuildKit's lex.go returns for it in this mode,
+        // recorded with the same accumulated ENV lines.
+        const recorded = JSON.parse(
+            fs.readFileSync(path.join(__dirname, "wordsTest-raw-mode.buildkit.json"), "utf8"),
+        ) as Record<string, { word: string; words?: string[]; error?: string }>;
+        const rawLex = new ShellLex("\\", { rawQuotes: true, skipUnsetEnv: true });
+
+        it("has a recorded BuildKit result for each of the 24 lines", () => {
+            assert.deepEqual(Object.keys(recorded).map(Number).sort((a, b) => a - b), cases.map((c) => c.lineNumber));
+        });
+
+        for (const { lineNumber, source, env } of cases) {
+            it(`line ${lineNumber} ${source}`, () => {
+                const expected = recorded[String(lineNumber)];
+                assert.equal(expected.word, source);
+                if (expected.error !== undefined) {
+                    assert.throws(() => rawLex.processWords(source, envFromSlice(env)), { message: expected.error });
+                } else {
+                    assert.deepEqual(rawLex.processWords(source, envFromSlice(env)), expected.words);
+                }
+            });
+        }
+    });
+
     for (const { lineNumber, source, expected, env } of cases) {
         it(`line ${lineNumber} ${source} -> ${JSON.stringify(expected)}`, () => {
             let result: string[];
