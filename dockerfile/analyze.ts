@@ -73,12 +73,13 @@ export function analyzeDockerfile(text: string, options: AnalyzeOptions = {}): I
 function decideUser(facts: ImageFacts, build: BuildResult): void {
     const base = facts.base;
     if (build.user !== undefined) {
-        const { value, line } = build.user;
+        const { value, line, onbuild } = build.user;
         const { verdict, reason } = userVerdictOf(value);
         facts.user = value;
         facts.userVerdict = verdict;
         facts.userLine = line;
-        facts.userReason = `USER ${JSON.stringify(value)} at line ${line}: ${reason}`;
+        const where = onbuild ? `from a parent stage's ONBUILD trigger, run at line ${line}` : `at line ${line}`;
+        facts.userReason = `USER ${JSON.stringify(value)} ${where}: ${reason}`;
         return;
     }
     if (base === "scratch") {

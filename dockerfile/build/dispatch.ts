@@ -35,6 +35,8 @@ export interface BuildRequest {
 export interface Setting {
     value: string;
     line: number;
+    /** Set by a parent stage's ONBUILD trigger, run at the FROM on `line`. */
+    onbuild?: boolean;
 }
 
 /** One stage of the built chain. */
@@ -400,11 +402,11 @@ class BuildDispatcher {
             }
             case "label": {
                 const pairs = cmd.labels.map((kv) => [expand(kv.key), expand(kv.value)] as const);
-                for (const [key, value] of pairs) d.labels.set(key, { value, line: cmd.startLine });
+                for (const [key, value] of pairs) d.labels.set(key, setting(value, cmd));
                 return;
             }
             case "user":
-                d.user = { value: expand(cmd.user), line: cmd.startLine };
+                d.user = setting(expand(cmd.user), cmd);
                 return;
             case "arg":
                 this.dispatchArg(d, cmd.args);
@@ -539,6 +541,10 @@ function isLiteralWord(word: string): boolean {
         if (c === 0x24 || c === 0x27 || c === 0x22 || c === 0x5c || c === 0x60) return false;
     }
     return true;
+}
+
+function setting(value: string, cmd: Command): Setting {
+    return cmd.fromOnbuild === true ? { value, line: cmd.startLine, onbuild: true } : { value, line: cmd.startLine };
 }
 
 /** Lexers hold only their options, so one per escape token serves every build. */

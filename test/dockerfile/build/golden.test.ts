@@ -27,6 +27,8 @@ interface GoldenCase {
         user?: string;
         userVerdict?: ImageFacts["userVerdict"];
         userLine?: number;
+        /** A substring of the reason given for the verdict. */
+        userReason?: string;
         platform?: string;
         platforms?: string[];
         labels?: Record<string, string>;
@@ -71,6 +73,7 @@ describe("dockerfile build: golden cases", () => {
             if ("user" in expect) assert.equal(facts.user, expect.user);
             if (expect.userVerdict !== undefined) assert.equal(facts.userVerdict, expect.userVerdict, facts.userReason);
             if (expect.userLine !== undefined) assert.equal(facts.userLine, expect.userLine);
+            if (expect.userReason !== undefined) assert.ok(facts.userReason.includes(expect.userReason), facts.userReason);
             if (expect.platform !== undefined) assert.equal(facts.platform, expect.platform);
             if (expect.platforms !== undefined) assert.deepEqual(facts.platforms, expect.platforms);
             if (expect.labels !== undefined) assert.deepEqual(facts.labels, expect.labels);
