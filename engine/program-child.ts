@@ -8,9 +8,9 @@
  * Config arrives the way the Pulumi CLI passes it: `PULUMI_CONFIG` /
  * `PULUMI_CONFIG_SECRET_KEYS` in the environment, read by the SDK at start.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { MockCloud } from "./mock-cloud";
+import { registerTranspileCache } from "./transpile-cache";
 import type { ChildReport, ChildRequest, ProgramLogEntry, RegisteredResource, ReportedError } from "./program-protocol";
 
 // Loosely typed views of the SDK's protobuf messages; the SDK's own typings for them are `any`.
@@ -70,18 +70,9 @@ async function runProgram(request: ChildRequest): Promise<ChildReport> {
     process.on("unhandledRejection", onAsyncError);
     process.on("uncaughtException", onAsyncError);
 
-    // The program's TypeScript is compiled on the fly, as the Pulumi language host does (without type-checking).
-    if (!(process as unknown as Record<symbol, unknown>)[Symbol.for("ts-node.register.instance")]) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const tsNode = require("ts-node") as typeof import("ts-node");
-        const hasTsconfig = fs.existsSync(path.join(request.projectDir, "tsconfig.json"));
-        // Without a tsconfig, the options the Pulumi language host itself falls back to.
-        tsNode.register(
-            hasTsconfig
-                ? { transpileOnly: true, dir: request.projectDir }
-                : { transpileOnly: true, dir: request.projectDir, skipProject: true, compilerOptions: { target: "es2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true } },
-        );
-    }
+    // The program's TypeScript is compiled on the fly without type-checking, as ts-node transpile-only would,
+    // with the output cached across runs.
+    const transpileStats = registerTranspileCache({ projectDir: request.projectDir });
 
     // The program must share our instance of the SDK, so resolve it from the program's directory.
     const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [request.projectDir] });
@@ -198,6 +189,7 @@ async function runProgram(request: ChildRequest): Promise<ChildReport> {
         stackOutputs: stackResource?.registeredOutputs ?? {},
         logs,
         unansweredCalls: [...cloud.unansweredCalls].sort(),
+        transpiled: { ...transpileStats },
         error,
     };
 }

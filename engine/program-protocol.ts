@@ -62,6 +62,8 @@ export type ChildReport =
           stackOutputs: Record<string, unknown>;
           logs: ProgramLogEntry[];
           unansweredCalls: string[];
+          /** TypeScript files loaded from the transpile cache (hits) or compiled (misses). */
+          transpiled: { hits: number; misses: number };
           error?: ReportedError;
       }
     | { kind: "crash"; error: ReportedError };

@@ -31,6 +31,8 @@ export interface ProgramRun {
     logs: ProgramLogEntry[];
     /** Provider functions the embedded engine could only answer with an empty result. */
     unansweredCalls: string[];
+    /** TypeScript files of the program loaded from the transpile cache, and compiled. */
+    transpiled: { hits: number; misses: number };
 }
 
 /** The program could not run to completion for this stack. */
@@ -77,6 +79,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         stackOutputs: result.stackOutputs,
         logs: result.logs,
         unansweredCalls: result.unansweredCalls,
+        transpiled: result.transpiled,
     };
 }
 

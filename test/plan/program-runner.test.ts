@@ -142,4 +142,24 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
         fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(hangs, "node_modules"));
         await assert.rejects(runProgram({ projectDir: hangs, stack: "dev", timeoutMs: 3000 }), /did not finish within 3 s/);
     });
+
+    it("compiles the program's TypeScript once and reuses it until a source changes", async () => {
+        const dir = tempProject({
+            "Pulumi.yaml": "name: cached\n",
+            "Pulumi.dev.yaml": "config: {}\n",
+            "index.ts": 'import { greet } from "./lib";\nexport const greeting: string = greet("plan");\n',
+            "lib.ts": "export const greet = (who: string): string => `hello ${who}`;\n",
+        });
+        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
+        const first = await runProgram({ projectDir: dir, stack: "dev" });
+        assert.deepStrictEqual(first.transpiled, { hits: 0, misses: 2 });
+        assert.strictEqual(first.stackOutputs.greeting, "hello plan");
+        const second = await runProgram({ projectDir: dir, stack: "dev" });
+        assert.deepStrictEqual(second.transpiled, { hits: 2, misses: 0 });
+        assert.strictEqual(second.stackOutputs.greeting, "hello plan");
+        fs.writeFileSync(path.join(dir, "lib.ts"), "export const greet = (who: string): string => `goodbye ${who}`;\n");
+        const third = await runProgram({ projectDir: dir, stack: "dev" });
+        assert.deepStrictEqual(third.transpiled, { hits: 1, misses: 1 });
+        assert.strictEqual(third.stackOutputs.greeting, "goodbye plan");
+    });
 });
