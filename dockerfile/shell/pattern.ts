@@ -26,6 +26,10 @@
  * with a clear error instead of running for minutes.
  */
 
+import { LengthLimitError, PatternBudgetError } from "./limits";
+import { codePointsOf, isDigit, isLetter, runeToString } from "./unicode";
+
+/** Pattern tokens besides literal code points: `?` and `*`. */
 const ANY_CHAR = -1;
 const ANY_RUN = -2;
 const EOF = -1;
@@ -34,14 +38,11 @@ const STAR = 0x2a;
 const QUESTION = 0x3f;
 const BACKSLASH = 0x5c;
 const SLASH = 0x2f;
+const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const DOLLAR = 0x24;
-const LBRACE_CP = 0x7b;
 
-import { LengthLimitError, PatternBudgetError } from "./limits";
-import { codePointsOf, isDigit, isLetter, runeToString } from "./unicode";
-
-/** A pattern BuildKit would refuse, or one too expensive to match; the message is BuildKit's. */
+/** A pattern BuildKit would refuse; the message is BuildKit's. */
 export class PatternError extends Error {
     constructor(message: string) {
         super(message);
@@ -499,7 +500,7 @@ function parseReplacementTemplate(template: string): TemplatePart[] {
 function extractReference(text: string): { name: string; rest: string } | undefined {
     if (text.length === 0) return undefined;
     let body = text;
-    const brace = body.charCodeAt(0) === LBRACE_CP;
+    const brace = body.charCodeAt(0) === LBRACE;
     if (brace) body = body.slice(1);
     let i = 0;
     while (i < body.length) {
