@@ -38,6 +38,13 @@ export interface ContainerImageArgs {
     role?: ImageRole;
     /** Image version: the `version` label and the first tag. Must be a valid tag. */
     version: string;
+    /**
+     * Push the `<version>` tag (default true). Tags are immutable in ECR, so a
+     * second build of the same version is refused: a stack that deploys every
+     * commit without bumping the version (dev) turns this off and relies on
+     * the commit tag alone.
+     */
+    tagVersion?: boolean;
     /** OCI `title`; default the resource name. */
     title?: string;
     description?: string;
@@ -103,7 +110,8 @@ interface ResolvedImageArgs {
     labels: Record<string, string>;
     role: ImageRole;
     version: string;
-    revision: string;
+    /** The tags without repository, in push order. */
+    tags: string[];
     policy: ImagePolicySettings;
 }
 
@@ -123,7 +131,8 @@ function resolveArgs(name: string, args: ContainerImageArgs): ResolvedImageArgs 
 
     const projectRoot = path.resolve(args.projectRoot ?? process.cwd());
     const provenance = resolveProvenance(projectRoot, args.provenance);
-    for (const tag of [args.version, provenance.revision]) {
+    const tags = args.tagVersion === false ? [provenance.revision] : [args.version, provenance.revision];
+    for (const tag of tags) {
         if (tag === args.repository.cacheTag) fail(`tag "${tag}" is the repository's cache tag; the image would overwrite its own build cache`);
     }
 
@@ -155,7 +164,7 @@ function resolveArgs(name: string, args: ContainerImageArgs): ResolvedImageArgs 
         labels: sortedRecord(labels),
         role,
         version: args.version,
-        revision: provenance.revision,
+        tags,
         policy: args.policy ?? {},
     };
 }
@@ -191,10 +200,10 @@ export class ContainerImage extends pulumi.ComponentResource {
     static readonly TYPE = "shipshape:docker:Image";
 
     readonly image: dockerbuild.Image;
-    /** The pushed image pinned by digest: `<repositoryUrl>:<version>@sha256:...`. */
+    /** The pushed image pinned by digest: `<imageName>@sha256:...`. */
     readonly ref: pulumi.Output<string>;
     readonly digest: pulumi.Output<string>;
-    /** `<repositoryUrl>:<version>`. */
+    /** `<repositoryUrl>:<version>`, or `<repositoryUrl>:<commit>` when the version is not tagged. */
     readonly imageName: pulumi.Output<string>;
     readonly role: ImageRole;
     readonly labels: Record<string, string>;
@@ -243,7 +252,8 @@ export class ContainerImage extends pulumi.ComponentResource {
         const repositoryUrl = args.repository.repositoryUrl;
         const registryAddress = repositoryUrl.apply((url) => url.split("/")[0]);
         const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: args.repository.registryId }, { parent: this });
-        const imageName = pulumi.interpolate`${repositoryUrl}:${resolved.version}`;
+        const tags = resolved.tags.map((tag) => pulumi.interpolate`${repositoryUrl}:${tag}`);
+        const imageName = tags[0];
 
         this.image = new dockerbuild.Image(
             name,
@@ -255,7 +265,7 @@ export class ContainerImage extends pulumi.ComponentResource {
                 target: resolved.target,
                 buildArgs,
                 labels: resolved.labels,
-                tags: [imageName, pulumi.interpolate`${repositoryUrl}:${resolved.revision}`],
+                tags,
                 registries: [{ address: registryAddress, username: credentials.userName, password: pulumi.secret(credentials.password) }],
                 cacheFrom: [{ registry: { ref: args.repository.cacheRef } }],
                 // ECR rejects BuildKit's default cache manifest list: an image manifest with OCI media types it accepts.

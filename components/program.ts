@@ -162,6 +162,7 @@ function imageArgs(
         labels: entry.labels,
         role: entry.role,
         version,
+        tagVersion: config.tagVersion,
         title: entry.title,
         description: entry.description,
         licenses: config.licenses,

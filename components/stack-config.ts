@@ -89,6 +89,8 @@ const stackSchema = z.strictObject({
     repository: repositorySchema.default(() => repositorySchema.parse({})),
     /** Image version (tag and `version` label); default the project's package.json version. */
     version: z.string().regex(TAG, "must be a valid image tag").optional(),
+    /** Push the `<version>` tag besides the commit tag (default true); see ContainerImageArgs.tagVersion. */
+    tagVersion: z.boolean().default(true),
     /** OCI labels shared by every image. */
     vendor: z.string().min(1).optional(),
     licenses: z.string().min(1).optional(),
@@ -134,7 +136,8 @@ function keyOf(issuePath: readonly PropertyKey[]): string {
     return key;
 }
 
-const OBJECT_KEYS = new Set(["images", "repository"]);
+/** Keys whose value is structured: the engine passes them as JSON text. */
+const JSON_KEYS: Record<string, string> = { images: "a list", repository: "a mapping", tagVersion: "true or false" };
 
 /**
  * Validates raw config values as the SDK holds them (`PULUMI_CONFIG`: every value a
@@ -152,11 +155,11 @@ export function parseStackConfig(
     for (const [fullKey, value] of Object.entries(values)) {
         if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`) || value === undefined) continue;
         const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
-        if (OBJECT_KEYS.has(key)) {
+        if (key in JSON_KEYS) {
             try {
                 raw[key] = JSON.parse(value);
             } catch {
-                problems.push({ key: fullKey, message: `expected ${key === "images" ? "a list" : "a mapping"}, got the text ${JSON.stringify(value)}` });
+                problems.push({ key: fullKey, message: `expected ${JSON_KEYS[key]}, got the text ${JSON.stringify(value)}` });
             }
         } else {
             raw[key] = value;

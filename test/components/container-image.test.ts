@@ -184,6 +184,14 @@ describe("ContainerImage", () => {
         assert.throws(() => new ContainerImage("v2", { ...common(), context: path.join(workDir, "good"), version: "cache" }), /cache tag/);
     });
 
+    it("tagVersion: false pushes only the commit tag", async () => {
+        const image = new ContainerImage("commit-only", { ...common(), context: path.join(workDir, "good"), tagVersion: false });
+        assert.strictEqual(await valueOf(image.imageName), `${URL}:${HEAD}`);
+        await valueOf(image.ref);
+        assert.deepStrictEqual(mocks.find(IMAGE, "commit-only")!.inputs.tags, [`${URL}:${HEAD}`]);
+        assert.strictEqual((mocks.find(IMAGE, "commit-only")!.inputs.labels as Record<string, string>)["org.opencontainers.image.version"], "1.2.3");
+    });
+
     it("works with an EcrRepository: tags and cache go to that repository", async () => {
         const repo = new EcrRepository("paired", { name: "team/paired", cacheTag: "buildcache" });
         const image = new ContainerImage("paired", { repository: repo, version: "2.0.0", projectRoot: REPO_ROOT, provenance: { sourceUrl: "https://example.com/r" }, context: path.join(workDir, "good") });

@@ -46,6 +46,7 @@ describe("stack configuration (shipshape:*)", () => {
         assert.deepStrictEqual([dev.repository.forceDelete, prod.repository.forceDelete], [true, false]);
         assert.deepStrictEqual([dev.repository.encryption.type, prod.repository.encryption.type], ["AES256", "KMS"]);
         assert.deepStrictEqual([dev.repository.pullAccounts.length > 0, prod.repository.pullAccounts.length > 0], [false, true]);
+        assert.deepStrictEqual([dev.tagVersion, prod.tagVersion], [false, true]);
         assert.ok(dev.repository.retention.expireUntaggedAfterDays! < prod.repository.retention.expireUntaggedAfterDays!);
     });
 
@@ -83,6 +84,7 @@ describe("stack configuration (shipshape:*)", () => {
     it("refuses unknown shipshape keys, text where a list belongs, and repository settings AWS or the cache cannot live with", () => {
         assert.match(problemsOf({ ...stackValues("dev"), "shipshape:imagez": "[]" }), /shipshape: unknown key shipshape:imagez/);
         assert.strictEqual(problemsOf({ ...stackValues("dev"), "shipshape:images": "stroma" }), 'Pulumi.dev.yaml: shipshape:images: expected a list, got the text "stroma"');
+        assert.strictEqual(problemsOf({ ...stackValues("dev"), "shipshape:tagVersion": "no" }), 'Pulumi.dev.yaml: shipshape:tagVersion: expected true or false, got the text "no"');
         const repository = (edit: (r: Record<string, unknown>) => void) => {
             const values = stackValues("prod");
             const r = JSON.parse(values["shipshape:repository"]) as Record<string, unknown>;
