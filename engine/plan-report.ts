@@ -174,7 +174,7 @@ function repositoryLines(repo: RepositorySummary): string[] {
     }
     for (const { tag, exposure } of repo.tags) {
         if (!exposure) lines.push(`    tag ${tag}: not evaluated`);
-        else lines.push(`    tag ${tag}: ${exposure.expires ? "MAY EXPIRE" : "kept"}, ${exposure.reason}`);
+        else lines.push(`    tag ${tag}: ${exposure.expires ? "may expire" : "never expires"}: ${exposure.reason}`);
     }
     if (repo.tags.length === 0) lines.push(`    no image in this stack writes to it`);
     return lines;

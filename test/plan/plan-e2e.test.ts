@@ -128,7 +128,7 @@ describe("shipshape plan end to end (compiled CLI, real program, real policy pac
         assert.match(out, /├─ shipshape:ecr:Repository +stroma/);
         assert.match(out, /aws:ecr:Repository +stroma +scan on push · IMMUTABLE_WITH_EXCLUSION \(except cache\)/);
         assert.match(out, /^ {2}stroma: passes · base gcr\.io\/distroless\/[^ ]+ · user [^ ]+ \(non-root\) · linux\/amd64 · \d+ labels/m);
-        assert.match(out, /^ {4}tag cache: kept, rule \d+ /m);
+        assert.match(out, /^ {4}tag cache: never expires: rule \d+ /m);
         assert.match(out, /^Policy diagnostics \(\d+\)$/m);
         assert.match(out, /^Result: no mandatory violation/m);
     });
