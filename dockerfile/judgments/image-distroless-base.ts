@@ -19,9 +19,9 @@ export const DEFAULT_ALLOWED_BASE_IMAGES: readonly string[] = Object.freeze([
 ]);
 
 /**
- * The base of the built stage must be distroless. With a configured
- * allowedBaseImages list, that list alone decides; by default the list above
- * decides, and base-image knowledge that records `distroless` overrides it.
+ * The base of the built stage must be distroless. One list decides, the
+ * configured allowedBaseImages or else the default above, so the CLI, the
+ * policy pack and the components agree for the same configuration.
  */
 export function imageDistrolessBase(facts: ImageFacts, config: JudgmentConfig): Violation[] {
     const line = baseStageLine(facts);
@@ -31,11 +31,6 @@ export function imageDistrolessBase(facts: ImageFacts, config: JudgmentConfig): 
     }
     const name = base === "scratch" ? "scratch" : base.normalized;
     const configured = config.allowedBaseImages;
-    if (configured === undefined && base !== "scratch" && facts.baseFact?.distroless !== undefined) {
-        if (facts.baseFact.distroless) return [];
-        const why = facts.baseFact.note ? ` (${facts.baseFact.note})` : "";
-        return [{ policy: POLICY, line, message: `base image ${name} is not distroless${why}` }];
-    }
     let decision;
     try {
         decision = matchImagePatternList(configured ?? DEFAULT_ALLOWED_BASE_IMAGES, base);
@@ -48,5 +43,6 @@ export function imageDistrolessBase(facts: ImageFacts, config: JudgmentConfig): 
         return [{ policy: POLICY, line, message: `base image ${name} cannot be shown to be distroless: ${decision.undecidable}` }];
     }
     const detail = decision.pattern !== undefined ? `it is excluded by ${decision.pattern}` : `it matches no pattern of ${listName}`;
-    return [{ policy: POLICY, line, message: `base image ${name} is not an allowed distroless base: ${detail}` }];
+    const note = facts.baseFact?.note ? ` (${facts.baseFact.note})` : "";
+    return [{ policy: POLICY, line, message: `base image ${name} is not an allowed distroless base: ${detail}${note}` }];
 }
