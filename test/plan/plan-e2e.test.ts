@@ -7,6 +7,7 @@
 import * as assert from "assert";
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { copyProject as copyRepo } from "../../bench/plan";
@@ -131,6 +132,30 @@ describe("shipshape plan end to end (compiled CLI, real program, real policy pac
         assert.match(out, /^ {4}tag cache: never expires: rule \d+ /m);
         assert.match(out, /^Policy diagnostics \(\d+\)$/m);
         assert.match(out, /^Result: no mandatory violation/m);
+    });
+
+    it("draws a progress line on a terminal's stderr only, leaving stdout clean", async function () {
+        let scriptTool: string;
+        try {
+            scriptTool = execFileSync("sh", ["-c", "command -v script"], { encoding: "utf8" }).trim();
+        } catch {
+            this.skip(); // util-linux `script` provides the pseudo-terminal; without it this cannot be observed
+            return;
+        }
+        const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-tty-"));
+        temps.push(outDir);
+        const out = path.join(outDir, "plan.json");
+        const command = `"${process.execPath}" "${BIN}" plan --format json > "${out}"`;
+        const terminal = await new Promise<string>((resolve, reject) => {
+            const child = spawn(scriptTool, ["-qec", command, "/dev/null"], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+            let text = "";
+            child.stdout.on("data", (c: Buffer) => (text += c.toString("utf8")));
+            child.on("error", reject);
+            child.on("close", (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))));
+        });
+        assert.match(terminal, /\r\x1b\[2K. starting the policy pack and running the program/);
+        assert.ok(terminal.endsWith("\r\x1b[2K"), JSON.stringify(terminal.slice(-40)));
+        assert.strictEqual((JSON.parse(fs.readFileSync(out, "utf8")) as PlanJson).stack, "dev");
     });
 
     it("exits 2 naming shipshape:images and Pulumi.dev.yaml when the image list is broken", async () => {
