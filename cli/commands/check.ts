@@ -187,6 +187,14 @@ function toText(facts: ImageFacts, violations: Violation[], exemptions: Exemptio
     return out.join("\n") + "\n";
 }
 
+/** Code scanning shows `security-severity` (0-10) for rules tagged security. */
+const SARIF_RULE_PROPERTIES: Record<string, { tags: string[]; "security-severity"?: string }> = {
+    "image-non-root-user": { tags: ["security", "dockerfile"], "security-severity": "7.0" },
+    "image-distroless-base": { tags: ["security", "dockerfile"], "security-severity": "5.0" },
+    "image-amd64-only": { tags: ["portability", "dockerfile"] },
+    "image-oci-labels": { tags: ["maintainability", "dockerfile"] },
+};
+
 /** SARIF 2.1.0 as GitHub code scanning accepts it: one rule per policy, results at the deciding line. */
 function toSarif(facts: ImageFacts, violations: Violation[], descriptions: Readonly<Record<string, string>>): unknown {
     const policies = Object.keys(descriptions);
@@ -204,8 +212,9 @@ function toSarif(facts: ImageFacts, violations: Violation[], descriptions: Reado
                             name: id,
                             shortDescription: { text: descriptions[id] },
                             fullDescription: { text: descriptions[id] },
+                            help: { text: descriptions[id] },
                             defaultConfiguration: { level: "error" },
-                            properties: { tags: ["security", "dockerfile"] },
+                            properties: SARIF_RULE_PROPERTIES[id] ?? { tags: ["dockerfile"] },
                         })),
                     },
                 },
