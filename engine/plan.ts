@@ -11,6 +11,7 @@ import * as path from "path";
 import type { EnforcementLevel, PolicyPackClient, PolicyPackConfig, AnalyzerResource } from "./policy-pack-client";
 import { PlanInputError } from "./errors";
 import { ProgramError, ProgramLogEntry, RegisteredResource, runProgram } from "./program-runner";
+import { loadProject, PLAN_ORGANIZATION } from "./project";
 import { asRecord, asString, plainValue } from "./wire-values";
 import { checkImageInputs, DockerBuildImageInputs, ImageCheck, ImagePolicyConfig } from "../policy/image-inputs";
 import { unknownPaths } from "../policy/resource-values";
@@ -111,6 +112,7 @@ export function defaultPackDir(projectDir: string): string {
 
 export async function computePlan(options: PlanOptions): Promise<PlanResult> {
     const projectDir = path.resolve(options.projectDir);
+    const project = loadProject(projectDir);
     const progress = options.onProgress ?? (() => undefined);
     const packDir = path.resolve(options.packDir ?? defaultPackDir(projectDir));
     const configFile = options.policyConfigFile ?? defaultPolicyConfigFile(packDir, options.stack);
@@ -118,7 +120,7 @@ export async function computePlan(options: PlanOptions): Promise<PlanResult> {
     progress("starting the policy pack and running the program");
     const { startPolicyPack } = await import("./policy-pack-client");
     const programRun = runProgram({ projectDir, stack: options.stack, timeoutMs: options.programTimeoutMs });
-    const packStart = startPolicyPack(packDir, { stack: options.stack, project: readProjectName(projectDir), organization: "organization" });
+    const packStart = startPolicyPack(packDir, { stack: options.stack, project: project.name, organization: PLAN_ORGANIZATION });
     let run: Awaited<typeof programRun>;
     let pack: PolicyPackClient | undefined;
     try {
@@ -175,7 +177,7 @@ export async function computePlan(options: PlanOptions): Promise<PlanResult> {
         if (!(reason instanceof ProgramError) || !reason.cause.violations || reason.cause.violations.length === 0) return undefined;
         return {
             stack: options.stack,
-            project: readProjectName(projectDir),
+            project: project.name,
             projectDir,
             stackFile: reason.stackFile,
             resources: [],
@@ -195,16 +197,6 @@ export async function computePlan(options: PlanOptions): Promise<PlanResult> {
 function defaultPolicyConfigFile(packDir: string, stack: string): string | undefined {
     const file = path.join(packDir, "config", `${stack}.json`);
     return fs.existsSync(file) ? file : undefined;
-}
-
-function readProjectName(projectDir: string): string {
-    // runProgram validates Pulumi.yaml; here the name only labels the pack's stack settings.
-    try {
-        const text = fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8");
-        return /^name:\s*["']?([^"'\s#]+)/m.exec(text)?.[1] ?? "project";
-    } catch {
-        return "project";
-    }
 }
 
 function readPolicyConfig(file: string): Record<string, unknown> {

@@ -8,7 +8,7 @@ import { fork } from "child_process";
 import * as path from "path";
 import { PlanInputError } from "./errors";
 import { DEFAULT_REGION } from "./mock-cloud";
-import { loadProject, loadStackConfig, PulumiProject, StackConfig } from "./project";
+import { loadProject, loadStackConfig, PLAN_ORGANIZATION, PulumiProject, StackConfig } from "./project";
 import type { ChildReport, ChildRequest, ProgramLogEntry, RegisteredResource, ReportedError } from "./program-protocol";
 
 export type { ProgramLogEntry, RegisteredResource, ReportedError } from "./program-protocol";
@@ -61,7 +61,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         mainPath: project.mainPath,
         project: project.name,
         stack: stackConfig.stack,
-        organization: "organization",
+        organization: PLAN_ORGANIZATION,
         region,
     };
     const report = await runChild(request, stackConfig, options.timeoutMs ?? 120_000);

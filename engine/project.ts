@@ -36,6 +36,9 @@ export interface StackConfig {
     undecryptedKeys: string[];
 }
 
+/** The organization the plan runs under (no Pulumi Cloud): the program and the pack see the same one. */
+export const PLAN_ORGANIZATION = "organization";
+
 /** Stands in for `secure:` values: a plan has no secrets provider, and must not need one. */
 export const SECRET_PLACEHOLDER = "[secret: not decrypted by shipshape plan]";
 
