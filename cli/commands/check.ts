@@ -28,9 +28,11 @@ export function registerCheck(program: Command, setExit: (code: number) => void)
         .description("Judge the image BuildKit would build from a Dockerfile: non-root user, distroless base, linux/amd64 only, OCI labels")
         .argument("<dockerfile>", "path of the Dockerfile")
         .option("--target <stage>", "stage to build (case-insensitive; default: the last stage)")
-        .option("--build-arg <key=value>", "build argument, as for docker buildx build (repeatable)", collect, [])
-        .option("--platform <platforms>", "target platform(s), repeatable or comma-separated (default: none, i.e. the host)", collect, [])
-        .option("--label <key=value>", "label set on the command line, overriding Dockerfile LABELs (repeatable)", collect, [])
+        .addOption(new Option("--build-arg <key=value>", "build argument, as for docker buildx build (repeatable)").argParser(collect).default([], "none"))
+        .addOption(
+            new Option("--platform <platforms>", "target platform(s), repeatable or comma-separated").argParser(collect).default([], "none, i.e. buildx builds for the host"),
+        )
+        .addOption(new Option("--label <key=value>", "label set on the command line, overriding Dockerfile LABELs (repeatable)").argParser(collect).default([], "none"))
         .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
         .action((file: string, options: CheckOptions) => {
             setExit(runCheck(file, options));
