@@ -180,6 +180,16 @@ function repositoryLines(repo: RepositorySummary): string[] {
     return lines;
 }
 
+/** A stack output as `pulumi preview` lists it: scalars inline, maps one entry per line. */
+function outputLines(key: string, value: unknown): string[] {
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+        const entries = Object.entries(value);
+        const width = Math.max(...entries.map(([k]) => k.length), 0);
+        return [`  ${key}:`, ...entries.map(([k, v]) => `    ${k.padEnd(width)}  ${typeof v === "string" ? v : JSON.stringify(v)}`)];
+    }
+    return [`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`];
+}
+
 const LEVEL_ORDER = ["mandatory", "remediate", "advisory", "disabled"] as const;
 
 function diagnosticLines(result: PlanResult): string[] {
@@ -222,6 +232,12 @@ export function formatPlanText(result: PlanResult): string {
         out.push(`Repositories (${result.repositories.length})`);
         if (result.repositories.length === 0) out.push("  none");
         for (const repo of result.repositories) out.push(...repositoryLines(repo));
+        const outputs = Object.entries(displayValue(result.stackOutputs) as Record<string, unknown>);
+        if (outputs.length > 0) {
+            out.push("");
+            out.push("Outputs");
+            for (const [key, value] of outputs) out.push(...outputLines(key, value));
+        }
         const notes: string[] = [];
         for (const log of result.logs) notes.push(`  ${log.severity}: ${log.message}`);
         for (const key of result.undecryptedKeys) notes.push(`  ${key} is encrypted (secure:); the program saw a placeholder`);

@@ -119,6 +119,9 @@ describe("engine/plan: program, pack and reports together", function () {
         assert.ok(lines.includes("     ├─ aws:ecr:Repository  web       scan on push · MUTABLE · AES256 (default)"), text);
         assert.ok(lines.includes("     └─ aws:ecr:Repository  worker    NO scan on push · MUTABLE · AES256 (default)"), text);
         assert.ok(lines.includes("    lifecycle: no lifecycle policy: images accumulate without limit"), text);
+        // Stack outputs, the secret one masked.
+        assert.ok(lines.includes("  password: [secret]"), text);
+        assert.ok(lines.includes('  urls: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/web","123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker"]'), text);
         assert.ok(lines.includes("  warn: tiny: a warning from the program"), text);
         assert.ok(lines.includes("  tiny:password is encrypted (secure:); the program saw a placeholder"), text);
         const advisory = lines.indexOf("  advisory (2)");
