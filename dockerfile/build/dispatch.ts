@@ -245,7 +245,8 @@ class BuildDispatcher {
             if (literal !== cmd.from) {
                 throw new DockerfileError("variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround", cmd.startLine);
             }
-            if (/^[+-]?\d+$/.test(cmd.from)) {
+            // strconv.Atoi: a number that overflows int64 is not an index, so it names an image
+            if (/^[+-]?\d{1,18}$/.test(cmd.from)) {
                 const index = Number(cmd.from);
                 if (index < 0 || index >= this.states.length) throw new DockerfileError(`invalid stage index ${index}`, cmd.startLine);
                 return [this.states[index]];
