@@ -7,10 +7,14 @@
  * - `shipshape plan` (engine/program-runner.ts): requires the same `index.ts`
  *   under the SDK's mocks with `PULUMI_CONFIG` built from `Pulumi.<stack>.yaml`;
  *   nothing else is needed. Errors it may see: `StackConfigError` (names the
- *   key and the stack file), `ImageJudgmentError` (has `violations` with policy
- *   names), `ProvenanceError` (git unavailable and no fallback configured).
- * - Tests call `defineStack(parseStackConfig(values, { stack, projectRoot }), ...)`
- *   directly under `pulumi.runtime.setMocks`.
+ *   key and the stack file; git facts that cannot be read and have no fallback
+ *   are reported this way too, naming `shipshape:sourceUrl|revision|created`),
+ *   and `ImageJudgmentError` (has `violations` with policy names). An image
+ *   built on another image's `ref` is judged when the ref resolves: its error
+ *   arrives as an unhandled rejection and rejects the stack's exports.
+ * - Tests: test/program runs index.ts through engine/program-runner for each
+ *   stack file; `defineStack(parseStackConfig(values, { stack, projectRoot }), { projectRoot })`
+ *   can also be called directly under `pulumi.runtime.setMocks`.
  */
 import * as fs from "fs";
 import * as path from "path";
