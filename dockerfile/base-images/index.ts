@@ -2,6 +2,7 @@ export { parseImageReference, repositoryName, splitRegistry, DEFAULT_REGISTRY } 
 export {
     BUILTIN_BASE_IMAGES,
     compileImagePattern,
+    imagePatternError,
     isNumericUser,
     lookupBaseImage,
     matchImagePatternList,

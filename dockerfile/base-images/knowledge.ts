@@ -35,6 +35,7 @@ const compiledCache = new Map<string, CompiledPattern>();
  * `!` for exclusion in pattern lists.
  */
 export function compileImagePattern(pattern: string): CompiledPattern {
+    if (typeof pattern !== "string") throw new Error(`image pattern must be a string, got ${JSON.stringify(pattern)}`);
     const cached = compiledCache.get(pattern);
     if (cached) return cached;
     let body = pattern.trim();
@@ -120,14 +121,30 @@ export function matchImagePatternList(patterns: readonly string[], subject: Patt
  */
 export function lookupBaseImage(ref: ImageReference, extra?: readonly BaseImageFact[]): BaseImageFact | undefined {
     if (ref.tag === undefined) return undefined;
-    for (const facts of [extra ?? [], BUILTIN_BASE_IMAGES]) {
-        for (const fact of facts) {
-            const compiled = compileImagePattern(fact.match);
+    for (const [source, facts] of [["baseImages", extra ?? []], ["base-images.json", BUILTIN_BASE_IMAGES]] as const) {
+        for (let i = 0; i < facts.length; i++) {
+            const fact = facts[i];
+            let compiled: CompiledPattern;
+            try {
+                compiled = compileImagePattern(fact.match);
+            } catch (err) {
+                throw new Error(`${source}[${i}].match: ${(err as Error).message}`);
+            }
             if (compiled.negated || compiled.scratch) continue;
             if (matchCompiled(compiled, ref) === true) return fact;
         }
     }
     return undefined;
+}
+
+/** Why a pattern is invalid, or undefined when it is valid: for config schemas to check patterns up front. */
+export function imagePatternError(pattern: string): string | undefined {
+    try {
+        compileImagePattern(pattern);
+        return undefined;
+    } catch (err) {
+        return (err as Error).message;
+    }
 }
 
 /**

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import {
+    BUILTIN_BASE_IMAGES,
+    imagePatternError,
     lookupBaseImage,
     matchImagePatternList,
     matchesImagePattern,
@@ -197,4 +199,24 @@ describe("userVerdictOf", () => {
             assert.ok(result.reason.length > 0);
         });
     }
+});
+
+describe("base-images.json data", () => {
+    it("every entry is well-formed: a valid normalised pattern, typed fields, a note naming why", () => {
+        for (const [i, fact] of BUILTIN_BASE_IMAGES.entries()) {
+            assert.equal(imagePatternError(fact.match), undefined, `entry ${i}`);
+            assert.ok(!fact.match.startsWith("!"), `entry ${i}: exclusions make no sense in facts`);
+            if (fact.user !== undefined) assert.equal(typeof fact.user, "string", `entry ${i}`);
+            for (const key of ["distroless", "shell"] as const) {
+                if (fact[key] !== undefined) assert.equal(typeof fact[key], "boolean", `entry ${i}.${key}`);
+            }
+            assert.ok(typeof fact.note === "string" && fact.note.length > 10, `entry ${i} needs a note`);
+            assert.deepEqual(Object.keys(fact).filter((k) => !["match", "user", "distroless", "shell", "note"].includes(k)), [], `entry ${i}`);
+        }
+    });
+    it("an invalid pattern in extra facts names the option and index", () => {
+        assert.throws(() => lookupBaseImage(parseImageReference("alpine"), [{ match: "ok/*" }, { match: "{bad" }]), /baseImages\[1\]\.match: unbalanced/);
+        assert.equal(imagePatternError("gcr.io/distroless/*"), undefined);
+        assert.match(imagePatternError("") ?? "", /empty/);
+    });
 });
