@@ -19,6 +19,7 @@ import type { ParseResult } from "../parser/node";
 import { ShellLex, type EnvGetter } from "../shell";
 import type { ImageReference } from "../types";
 import { EMPTY_ENV, EnvList } from "./env";
+import { parseExposedPorts } from "./expose";
 import { defaultArgs, DEFAULT_PLATFORM, parsePlatform, parsePlatformCached, type Platform } from "./platform";
 
 export interface BuildRequest {
@@ -448,7 +449,7 @@ class BuildDispatcher {
                 checkSignal(expand(cmd.signal));
                 return;
             case "expose":
-                for (const port of cmd.ports) this.lex.processWords(port, d.env);
+                parseExposedPorts(cmd.ports.flatMap((port) => this.lex.processWords(port, d.env)));
                 return;
             case "onbuild":
             case "cmd":
