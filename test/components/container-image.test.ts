@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerImage, ImageJudgmentError, ImageRepository } from "../../components/container-image";
 import { EcrRepository } from "../../components/ecr-repository";
+import { httpsSourceUrl } from "../../components/provenance";
 import { MockSession, settle, useMocks, valueOf } from "./mocks";
 
 const IMAGE = "docker-build:index:Image";
@@ -92,8 +93,8 @@ describe("ContainerImage", () => {
             "org.opencontainers.image.description": "an app",
             "org.opencontainers.image.licenses": "Apache-2.0",
             "org.opencontainers.image.revision": HEAD,
-            // This repository has no origin remote: the configured fallback is used.
-            "org.opencontainers.image.source": remote === undefined ? "https://example.com/fallback/repo" : labels["org.opencontainers.image.source"],
+            // Git's origin when it is a network URL (a clone from GitHub); else, as here or in a clone of a local path, the fallback.
+            "org.opencontainers.image.source": (remote === undefined ? undefined : httpsSourceUrl(remote)) ?? "https://example.com/fallback/repo",
             "org.opencontainers.image.title": "The App",
             "org.opencontainers.image.url": "https://example.com/app",
             "org.opencontainers.image.vendor": "platform",
