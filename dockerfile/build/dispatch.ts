@@ -416,23 +416,26 @@ class BuildDispatcher {
             case "copy": {
                 const source = d.sources.get(cmd)?.[0];
                 expand(cmd.chown);
-                expand(cmd.chmod);
-                cmd.sources.forEach(expand);
+                const chmod = expand(cmd.chmod);
+                const sources = cmd.sources.map(expand);
                 expand(cmd.dest);
                 this.expandInlineSources(d, cmd);
                 if (source !== undefined && !source.dispatched) {
                     throw new Error(`cannot copy from stage ${JSON.stringify(cmd.from)}, it needs to be defined before current stage ${JSON.stringify(d.stageName)}`);
                 }
+                checkCopySources(chmod, "", sources, false);
                 return;
             }
-            case "add":
+            case "add": {
                 expand(cmd.chown);
-                expand(cmd.chmod);
-                expand(cmd.checksum);
-                cmd.sources.forEach(expand);
+                const chmod = expand(cmd.chmod);
+                const checksum = expand(cmd.checksum);
+                const sources = cmd.sources.map(expand);
                 expand(cmd.dest);
                 this.expandInlineSources(d, cmd);
+                checkCopySources(chmod, checksum, sources, true);
                 return;
+            }
             case "run":
                 // setMountState: mounts are re-read with every value expanded
                 this.dispatchRunMounts(d, cmd, expand);
@@ -608,6 +611,40 @@ function suggestAny(unmatched: ReadonlySet<string>, keys: readonly string[]): st
         if (hint !== "") return hint;
     }
     return "";
+}
+
+/**
+ * dispatchCopy's checks on expanded values (convert_copy.go): --chmod octal up
+ * to 07777 or symbolic, --checksum only for one remote ADD source, and COPY
+ * never takes a URL or git source.
+ */
+function checkCopySources(chmod: string, checksum: string, sources: readonly string[], isAdd: boolean): void {
+    if (chmod !== "") {
+        const octal = /^[0-7]+$/.test(chmod) ? parseInt(chmod, 8) : undefined;
+        const symbolic = /^[ugoa]*[-+=]([rwxXst]*|[ugo])(,[ugoa]*[-+=]([rwxXst]*|[ugo]))*$/.test(chmod);
+        if ((octal === undefined && !symbolic) || (octal !== undefined && octal > 0o7777)) {
+            throw new Error(`invalid chmod parameter: '${chmod}'. it should be octal string and between 0 and 07777`);
+        }
+    }
+    if (checksum !== "") {
+        if (!isAdd) throw new Error("checksum can't be specified for COPY");
+        if (sources.length !== 1) throw new Error("checksum can't be specified for multiple sources");
+        if (!isRemoteSource(sources[0])) throw new Error("checksum requires HTTP(S) or Git sources");
+    }
+    if (!isAdd) {
+        for (const src of sources) {
+            if (isGitSource(src)) throw new Error("source can't be a git ref for COPY");
+            if (/^https?:\/\//.test(src)) throw new Error("source can't be a URL for COPY");
+        }
+    }
+}
+
+function isGitSource(src: string): boolean {
+    return src.startsWith("git@") || src.startsWith("git://") || (/^https?:\/\//.test(src) && /\.git(#|$)/.test(src));
+}
+
+function isRemoteSource(src: string): boolean {
+    return /^https?:\/\//.test(src) || isGitSource(src);
 }
 
 /** moby/sys/signal's Linux SignalMap keys. */
