@@ -171,14 +171,16 @@ export function parseStackConfig(
     if (!parsed.success) {
         throw new StackConfigError(
             stackFile,
-            parsed.error.issues.map((issue) => {
+            parsed.error.issues.flatMap((issue) => {
                 if (issue.code === "unrecognized_keys") {
-                    return { key: keyOf(issue.path), message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => (issue.path.length === 0 ? `${CONFIG_NAMESPACE}:${k}` : k)).join(", ")}` };
+                    // At the top level a typo such as `shipshape:image` would otherwise be silently ignored.
+                    const known = issue.path.length === 0 ? ` (known: ${Object.keys(stackSchema.shape).map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")})` : "";
+                    return issue.keys.map((unknownKey) => ({ key: keyOf([...issue.path, unknownKey]), message: `unknown key${known}` }));
                 }
                 if (issue.code === "invalid_type" && issue.input === undefined) {
-                    return { key: keyOf(issue.path), message: "is required" };
+                    return [{ key: keyOf(issue.path), message: "is required" }];
                 }
-                return { key: keyOf(issue.path), message: issue.message };
+                return [{ key: keyOf(issue.path), message: issue.message }];
             }),
         );
     }

@@ -65,7 +65,7 @@ describe("stack configuration (shipshape:*)", () => {
         assert.match(message, /^Pulumi\.prod\.yaml: invalid stack configuration:/);
         assert.match(message, /shipshape:images\[0\]\.buildArgs\.VERSION: Invalid input: expected string, received number/);
         assert.match(message, /shipshape:images\[2\]\.role: /);
-        assert.match(message, /shipshape:images\[3\]: unknown key contxt/);
+        assert.match(message, /shipshape:images\[3\]\.contxt: unknown key/);
     });
 
     it("checks base references: unknown, self, cycles, and a build arg the base would overwrite", () => {
@@ -82,7 +82,7 @@ describe("stack configuration (shipshape:*)", () => {
     });
 
     it("refuses unknown shipshape keys, text where a list belongs, and repository settings AWS or the cache cannot live with", () => {
-        assert.match(problemsOf({ ...stackValues("dev"), "shipshape:imagez": "[]" }), /shipshape: unknown key shipshape:imagez/);
+        assert.match(problemsOf({ ...stackValues("dev"), "shipshape:imagez": "[]" }), /^Pulumi\.dev\.yaml: shipshape:imagez: unknown key \(known: shipshape:images, shipshape:repository, /);
         assert.strictEqual(problemsOf({ ...stackValues("dev"), "shipshape:images": "stroma" }), 'Pulumi.dev.yaml: shipshape:images: expected a list, got the text "stroma"');
         assert.strictEqual(problemsOf({ ...stackValues("dev"), "shipshape:tagVersion": "no" }), 'Pulumi.dev.yaml: shipshape:tagVersion: expected true or false, got the text "no"');
         const repository = (edit: (r: Record<string, unknown>) => void) => {
