@@ -21,6 +21,16 @@ describe("engine/plan: program, pack and reports together", function () {
     this.timeout(90_000);
     let dev: PlanResult;
     const progress: string[] = [];
+    const temps: string[] = [];
+    const tempDir = (prefix: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+        temps.push(dir);
+        return dir;
+    };
+
+    after(() => {
+        for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     before(async () => {
         dev = await computePlan({ projectDir: TINY, stack: "dev", packDir: PACK, onProgress: (m) => progress.push(m) });
@@ -52,7 +62,7 @@ describe("engine/plan: program, pack and reports together", function () {
     });
 
     it("takes an explicit --policy-pack-config file and refuses one naming a policy the pack lacks", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-plan-config-"));
+        const dir = tempDir("shipshape-plan-config-");
         const strict = path.join(dir, "strict.json");
         fs.writeFileSync(strict, JSON.stringify({ "tiny-repository-count": { enforcementLevel: "mandatory", max: 1 } }));
         const plan = await computePlan({ projectDir: TINY, stack: "dev", packDir: PACK, policyConfigFile: strict });
@@ -80,7 +90,7 @@ describe("engine/plan: program, pack and reports together", function () {
     });
 
     it("reports a pack that cannot start, naming its directory", async () => {
-        const pack = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-bad-pack-"));
+        const pack = tempDir("shipshape-bad-pack-");
         fs.writeFileSync(path.join(pack, "PulumiPolicy.yaml"), "runtime: nodejs\n");
         fs.writeFileSync(path.join(pack, "package.json"), JSON.stringify({ name: "bad-pack", version: "0.0.0", main: "index.js" }));
         fs.writeFileSync(path.join(pack, "index.js"), 'throw new Error("bad pack: refusing to start");\n');

@@ -8,8 +8,14 @@ import { ProgramError, runProgram } from "../../engine/program-runner";
 
 const TINY = path.join(__dirname, "fixtures", "tiny");
 
+const temps: string[] = [];
+after(() => {
+    for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempProject(files: Record<string, string>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-project-"));
+    temps.push(dir);
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
     return dir;
 }
