@@ -98,21 +98,62 @@ function compileRule(rule: LifecycleRule): CompiledRule {
     };
 }
 
-/** Age measured from the time the count type names; undefined when that time is unknown. */
-function ageOf(rule: CompiledRule, image: PreparedImage, now: number): number | undefined {
-    switch (rule.rule.selection.countType) {
-        case "sinceImagePushed":
-            return now - image.orderTime;
-        case "sinceImagePulled":
-            return now - image.pullReference;
-        case "sinceImageTransitioned":
-            return image.archivedAt === undefined ? undefined : now - image.archivedAt;
-        default:
-            return undefined;
+const STANDARD = 1;
+const ARCHIVE = 2;
+const CLASS_CODE: Record<StorageClass, number> = { standard: STANDARD, archive: ARCHIVE };
+
+/**
+ * The per-image numbers the rule loops read, in flat typed arrays indexed by position in the
+ * newest-first order. The loops then walk memory forwards; reading scattered image objects in
+ * push-time order is what made 100k images cost far more than ten times 10k.
+ */
+class ImageTable {
+    readonly orderTime: Float64Array;
+    readonly pullReference: Float64Array;
+    /** NaN when unknown. */
+    readonly archivedAt: Float64Array;
+    readonly storageClass: Uint8Array;
+    readonly tagCount: Int32Array;
+
+    /** `rank[i]` is image i's position, or -1 when no rule may select it. */
+    constructor(images: PreparedImage[], rank: Int32Array, size: number) {
+        this.orderTime = new Float64Array(size);
+        this.pullReference = new Float64Array(size);
+        this.archivedAt = new Float64Array(size);
+        this.storageClass = new Uint8Array(size);
+        this.tagCount = new Int32Array(size);
+        for (let i = 0; i < images.length; i++) {
+            const p = rank[i];
+            if (p < 0) continue;
+            const image = images[i];
+            this.orderTime[p] = image.orderTime;
+            this.pullReference[p] = image.pullReference;
+            this.archivedAt[p] = image.archivedAt ?? NaN;
+            this.storageClass[p] = CLASS_CODE[image.storageClass as StorageClass];
+            this.tagCount[p] = image.tags.length;
+        }
     }
 }
 
-/** Newest first by push time; equal push times fall back to the digest so results never depend on input order. */
+/** Age measured from the time the count type names; NaN when that time is unknown. */
+function ageOf(rule: CompiledRule, table: ImageTable, p: number, now: number): number {
+    switch (rule.rule.selection.countType) {
+        case "sinceImagePushed":
+            return now - table.orderTime[p];
+        case "sinceImagePulled":
+            return now - table.pullReference[p];
+        case "sinceImageTransitioned":
+            return now - table.archivedAt[p];
+        default:
+            return NaN;
+    }
+}
+
+/**
+ * Newest first by push time. Equal push times fall back to the digest (the larger one counts as
+ * newer), so results never depend on input order and reading backwards gives oldest first with
+ * ascending digests.
+ */
 function newestFirst(images: PreparedImage[], eligible: (i: number) => boolean): number[] {
     const times = new Float64Array(images.length);
     const order: number[] = [];
@@ -125,7 +166,7 @@ function newestFirst(images: PreparedImage[], eligible: (i: number) => boolean):
         if (byTime !== 0) return byTime;
         const da = images[a].detail.imageDigest;
         const db = images[b].detail.imageDigest;
-        return da < db ? -1 : da > db ? 1 : 0;
+        return da < db ? 1 : da > db ? -1 : 0;
     });
     return order;
 }
@@ -137,94 +178,109 @@ function literalHead(entry: string, isPattern: boolean): string {
     return star < 0 ? entry : entry.slice(0, star);
 }
 
+/** The longest literal head among a tagged rule's entries: every selected image has a tag starting with it. */
+function ruleHead(rule: LifecycleRule): string {
+    const sel = rule.selection;
+    const isPattern = sel.tagPatternList !== undefined;
+    const entries = sel.tagPatternList ?? sel.tagPrefixList ?? [];
+    return entries.map((e) => literalHead(e, isPattern)).reduce((best, h) => (h.length > best.length ? h : best), "");
+}
+
+interface HeadNode {
+    next: Map<number, HeadNode>;
+    /** Set when a rule head ends here: the images with a tag starting with it, newest first. */
+    images?: number[];
+}
+
 /**
  * Finds the images each rule selects, newest first, without testing every image against every
- * rule: a tagged rule looks up the longest literal head of its entries in the sorted list of
- * all tags (every tag starting with some text forms one contiguous run), so evaluation costs
- * O(n log n) plus the images actually matched; only lists whose every entry starts with `*`
- * scan all tagged images of the storage class.
+ * rule: the rules' literal tag heads go into a small trie, each tag walks it once (as deep as the
+ * longest head), and a tagged rule then filters only the images carrying a tag with its head.
+ * Evaluation is O(n log n) for the push-time order plus the images actually matched; only lists
+ * whose every entry starts with `*` scan all tagged images of the storage class.
  */
 class CandidateFinder {
-    /** Per storage class: all selectable images, the untagged ones, the tagged ones (each newest first). */
-    private readonly all = new Map<StorageClass, number[]>();
-    private readonly untagged = new Map<StorageClass, number[]>();
-    private readonly tagged = new Map<StorageClass, number[]>();
-    private readonly rank: Int32Array;
-    /** tag -> selectable images carrying it (one, unless the input repeats a tag). */
-    private readonly owners = new Map<string, number[]>();
-    private readonly sortedTags: string[];
-    private readonly stamps: Int32Array;
-    private stamp = 0;
+    /** Newest-first position -> image index. */
+    readonly order: number[];
+    /** Image index -> position, -1 for images no rule may select (reference artifacts, images being restored). */
+    readonly rank: Int32Array;
+    readonly table: ImageTable;
+    /** Per storage class code: positions of all selectable images, the untagged ones, the tagged ones (ascending). */
+    private readonly all: number[][] = [[], [], []];
+    private readonly untagged: number[][] = [[], [], []];
+    private readonly tagged: number[][] = [[], [], []];
+    private readonly byHead = new Map<string, Int32Array>();
 
     constructor(
         private readonly images: PreparedImage[],
         followers: Int32Array,
+        rules: CompiledRule[],
     ) {
-        const order = newestFirst(images, (i) => followers[i] < 0 && images[i].storageClass !== undefined);
-        this.rank = new Int32Array(images.length);
-        this.stamps = new Int32Array(images.length);
-        order.forEach((i, position) => {
-            this.rank[i] = position;
-            const image = images[i];
-            const storageClass = image.storageClass as StorageClass;
-            push(this.all, storageClass, i);
-            if (image.tags.length === 0) {
-                push(this.untagged, storageClass, i);
-                return;
-            }
-            push(this.tagged, storageClass, i);
-            for (const tag of image.tags) {
-                const list = this.owners.get(tag);
-                if (list === undefined) this.owners.set(tag, [i]);
-                else list.push(i);
-            }
-        });
-        this.sortedTags = [...this.owners.keys()].sort();
-    }
+        const eligible = (i: number) => followers[i] < 0 && images[i].storageClass !== undefined;
+        this.order = newestFirst(images, eligible);
+        this.rank = new Int32Array(images.length).fill(-1);
+        this.order.forEach((i, p) => (this.rank[i] = p));
+        const table = (this.table = new ImageTable(images, this.rank, this.order.length));
+        for (let p = 0; p < this.order.length; p++) {
+            const code = table.storageClass[p];
+            this.all[code].push(p);
+            (table.tagCount[p] === 0 ? this.untagged : this.tagged)[code].push(p);
+        }
 
-    /** Images with a tag starting with `head`, each once, newest first. */
-    private imagesWithTagHead(head: string): number[] {
-        const found: number[] = [];
-        const stamp = ++this.stamp;
-        const tags = this.sortedTags;
-        for (let k = lowerBound(tags, head); k < tags.length && tags[k].startsWith(head); k++) {
-            for (const i of this.owners.get(tags[k]) as number[]) {
-                if (this.stamps[i] === stamp) continue;
-                this.stamps[i] = stamp;
-                found.push(i);
+        const root: HeadNode = { next: new Map() };
+        const heads: { head: string; node: HeadNode }[] = [];
+        for (const rule of rules) {
+            if (rule.rule.selection.tagStatus !== "tagged") continue;
+            const head = ruleHead(rule.rule);
+            if (head === "" || heads.some((h) => h.head === head)) continue;
+            let node = root;
+            for (let c = 0; c < head.length; c++) {
+                const code = head.charCodeAt(c);
+                let child = node.next.get(code);
+                if (child === undefined) {
+                    child = { next: new Map() };
+                    node.next.set(code, child);
+                }
+                node = child;
+            }
+            node.images = [];
+            heads.push({ head, node });
+        }
+        if (heads.length === 0) return;
+        // Input order keeps the walk over image objects sequential; positions are sorted after.
+        for (let i = 0; i < images.length; i++) {
+            const p = this.rank[i];
+            if (p < 0 || table.tagCount[p] === 0) continue;
+            for (const tag of images[i].tags) {
+                let node: HeadNode | undefined = root;
+                for (let c = 0; c < tag.length; c++) {
+                    node = node.next.get(tag.charCodeAt(c));
+                    if (node === undefined) break;
+                    const list = node.images;
+                    // One entry per image even when several of its tags share the head.
+                    if (list !== undefined && list[list.length - 1] !== p) list.push(p);
+                }
             }
         }
-        const rank = this.rank;
-        return found.sort((a, b) => rank[a] - rank[b]);
+        for (const { head, node } of heads) this.byHead.set(head, Int32Array.from(node.images as number[]).sort());
     }
 
-    selectedBy(rule: CompiledRule): number[] {
+    /** Positions (ascending, i.e. newest first) of the images the rule selects. */
+    selectedBy(rule: CompiledRule): ArrayLike<number> {
         const sel = rule.rule.selection;
-        if (sel.tagStatus === "any") return this.all.get(rule.storageClass) ?? [];
-        if (sel.tagStatus === "untagged") return this.untagged.get(rule.storageClass) ?? [];
-        const isPattern = sel.tagPatternList !== undefined;
-        const entries = sel.tagPatternList ?? sel.tagPrefixList ?? [];
-        const head = entries.map((e) => literalHead(e, isPattern)).reduce((best, h) => (h.length > best.length ? h : best), "");
-        const source = head === "" ? (this.tagged.get(rule.storageClass) ?? []) : this.imagesWithTagHead(head);
-        return source.filter((i) => this.images[i].storageClass === rule.storageClass && tagsSatisfy(rule.tests, this.images[i].tags));
+        const code = CLASS_CODE[rule.storageClass];
+        if (sel.tagStatus === "any") return this.all[code];
+        if (sel.tagStatus === "untagged") return this.untagged[code];
+        const head = ruleHead(rule.rule);
+        const source: ArrayLike<number> = head === "" ? this.tagged[code] : (this.byHead.get(head) ?? []);
+        const storageClass = this.table.storageClass;
+        const selected: number[] = [];
+        for (let k = 0; k < source.length; k++) {
+            const p = source[k];
+            if (storageClass[p] === code && tagsSatisfy(rule.tests, this.images[this.order[p]].tags)) selected.push(p);
+        }
+        return selected;
     }
-}
-
-function lowerBound(sorted: string[], value: string): number {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (sorted[mid] < value) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
-function push(map: Map<StorageClass, number[]>, key: StorageClass, value: number): void {
-    const list = map.get(key);
-    if (list === undefined) map.set(key, [value]);
-    else list.push(value);
 }
 
 /** Why each image may not be acted on while a manifest list references it (index -> reason). */
@@ -296,56 +352,57 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
     const referenced = manifestListReferences(prepared, byDigest, followers);
 
     const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority).map(compileRule);
-    const candidates = new CandidateFinder(prepared, followers);
-    const claimed = new Uint8Array(prepared.length);
-    const decided = new Int32Array(prepared.length).fill(-1);
+    const candidates = new CandidateFinder(prepared, followers, rules);
+    const { table, order, rank } = candidates;
+    const claimed = new Uint8Array(order.length);
+    const decided = new Int32Array(order.length).fill(-1);
 
     rules.forEach((rule, r) => {
         const countLimit = rule.rule.selection.countType === "imageCountMoreThan" ? rule.rule.selection.countNumber : undefined;
-        let selectedSoFar = 0;
-        for (const i of candidates.selectedBy(rule)) {
-            selectedSoFar++;
-            if (claimed[i]) continue;
-            claimed[i] = 1;
-            let marked: boolean;
-            if (countLimit !== undefined) {
-                marked = selectedSoFar > countLimit;
-            } else {
-                const age = ageOf(rule, prepared[i], nowMs);
-                marked = age !== undefined && age > (rule.maxAgeMs as number);
-            }
-            if (marked) decided[i] = r;
+        const maxAgeMs = rule.maxAgeMs as number;
+        const selected = candidates.selectedBy(rule);
+        for (let k = 0; k < selected.length; k++) {
+            const p = selected[k];
+            if (claimed[p]) continue;
+            claimed[p] = 1;
+            // k + 1 images selected so far, newest first. NaN (unknown time) compares false: never marked.
+            const marked = countLimit !== undefined ? k + 1 > countLimit : ageOf(rule, table, p, nowMs) > maxAgeMs;
+            if (marked) decided[p] = r;
         }
     });
 
-    const entries: { result: LifecyclePreviewResult; pushedAt: number }[] = [];
-    const heldBack: HeldBackImage[] = [];
-    const acted = new Int32Array(prepared.length).fill(-1);
-    prepared.forEach((image, i) => {
-        const r = decided[i];
-        if (r < 0) return;
-        const rule = rules[r].rule;
+    // Results are built in input order (sequential reads), then listed by rule, oldest first
+    // within a rule, each subject followed by its reference artifacts.
+    const resultAt: (LifecyclePreviewResult | undefined)[] = new Array(order.length);
+    const heldBackAt: (HeldBackImage | undefined)[] = new Array(order.length);
+    for (let i = 0; i < prepared.length; i++) {
+        const p = rank[i];
+        if (p < 0 || decided[p] < 0) continue;
+        const rule = rules[decided[p]].rule;
         const reason = referenced.get(i);
-        if (reason !== undefined) {
-            heldBack.push({ imageDigest: image.detail.imageDigest, imageTags: [...image.tags], appliedRulePriority: rule.rulePriority, reason });
-            return;
+        if (reason === undefined) resultAt[p] = resultFor(prepared[i], rule);
+        else heldBackAt[p] = { imageDigest: prepared[i].detail.imageDigest, imageTags: [...prepared[i].tags], appliedRulePriority: rule.rulePriority, reason };
+    }
+    const followerResults = new Map<number, LifecyclePreviewResult[]>();
+    followers.forEach((subject, i) => {
+        const p = subject < 0 ? -1 : rank[subject];
+        if (p < 0 || resultAt[p] === undefined) return;
+        const result = resultFor(prepared[i], rules[decided[p]].rule);
+        const list = followerResults.get(p);
+        if (list === undefined) followerResults.set(p, [result]);
+        else list.push(result);
+    });
+    const byRule: LifecyclePreviewResult[][] = rules.map(() => []);
+    const heldBack: HeldBackImage[] = [];
+    for (let p = order.length - 1; p >= 0; p--) {
+        const result = resultAt[p];
+        if (result !== undefined) {
+            byRule[decided[p]].push(result, ...(followerResults.get(p) ?? []));
         }
-        acted[i] = r;
-        entries.push({ result: resultFor(image, rule), pushedAt: image.pushedAt });
-    });
-    prepared.forEach((image, i) => {
-        const subject = followers[i];
-        if (subject >= 0 && acted[subject] >= 0) entries.push({ result: resultFor(image, rules[acted[subject]].rule), pushedAt: image.pushedAt });
-    });
-
-    // Grouped by rule, oldest first within a rule: the order a reader checks a preview in.
-    entries.sort(
-        (a, b) =>
-            a.result.appliedRulePriority - b.result.appliedRulePriority ||
-            a.pushedAt - b.pushedAt ||
-            (a.result.imageDigest < b.result.imageDigest ? -1 : a.result.imageDigest > b.result.imageDigest ? 1 : 0),
-    );
-    const results = entries.map((e) => e.result);
+        const kept = heldBackAt[p];
+        if (kept !== undefined) heldBack.push(kept);
+    }
+    const results = byRule.flat();
     const transitioning = results.filter((r) => r.action.type === "TRANSITION").length;
     const preview: LifecyclePreview = {
         previewResults: results,
