@@ -40,6 +40,22 @@ function writableDir(candidates: string[]): string | undefined {
     return undefined;
 }
 
+const MAX_CACHE_ENTRIES = 4000;
+
+/** Every edit adds an entry; past the limit the older half goes (by write time), so the cache stays bounded. */
+function pruneCache(cacheDir: string): void {
+    try {
+        const names = fs.readdirSync(cacheDir).filter((n) => n.endsWith(".js"));
+        if (names.length <= MAX_CACHE_ENTRIES) return;
+        const byAge = names
+            .map((name) => ({ name, mtime: fs.statSync(path.join(cacheDir, name)).mtimeMs }))
+            .sort((a, b) => a.mtime - b.mtime);
+        for (const { name } of byAge.slice(0, Math.floor(byAge.length / 2))) fs.rmSync(path.join(cacheDir, name), { force: true });
+    } catch {
+        // A cache that cannot be pruned still works; another run will try again.
+    }
+}
+
 function nearestTsconfig(start: string): string | undefined {
     for (let dir = start; ; dir = path.dirname(dir)) {
         const candidate = path.join(dir, "tsconfig.json");
@@ -92,8 +108,11 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
         return compiler;
     };
 
+    let pruned = false;
     const transpile = (filename: string, source: string): string => {
-        const key = createHash("sha256").update(JSON.stringify([tsVersion, tsconfigText, filename, source])).digest("hex");
+        // The output of a .ts file depends on its text and the options, not on where it lives, so copies of a
+        // project (CI workspaces, temp dirs) share entries.
+        const key = createHash("sha256").update(JSON.stringify([tsVersion, tsconfigText, path.extname(filename), source])).digest("hex");
         const cached = cacheDir ? path.join(cacheDir, `${key}.js`) : undefined;
         if (cached) {
             try {
@@ -105,6 +124,10 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
             }
         }
         stats.misses++;
+        if (cacheDir && !pruned) {
+            pruned = true;
+            pruneCache(cacheDir);
+        }
         const { ts: tsModule, options: compilerOptions } = loadCompiler();
         const output = tsModule.transpileModule(source, { compilerOptions, fileName: filename, reportDiagnostics: false }).outputText;
         if (cached) {

@@ -150,11 +150,13 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
     });
 
     it("compiles the program's TypeScript once and reuses it until a source changes", async () => {
+        // Entries are keyed by content: a fresh token keeps earlier runs of this test from answering.
+        const token = `// run ${process.pid}-${Date.now()}\n`;
         const dir = tempProject({
             "Pulumi.yaml": "name: cached\n",
             "Pulumi.dev.yaml": "config: {}\n",
-            "index.ts": 'import { greet } from "./lib";\nexport const greeting: string = greet("plan");\n',
-            "lib.ts": "export const greet = (who: string): string => `hello ${who}`;\n",
+            "index.ts": `${token}import { greet } from "./lib";\nexport const greeting: string = greet("plan");\n`,
+            "lib.ts": `${token}export const greet = (who: string): string => \`hello \${who}\`;\n`,
         });
         fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
         const first = await runProgram({ projectDir: dir, stack: "dev" });
@@ -163,7 +165,7 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
         const second = await runProgram({ projectDir: dir, stack: "dev" });
         assert.deepStrictEqual(second.transpiled, { hits: 2, misses: 0 });
         assert.strictEqual(second.stackOutputs.greeting, "hello plan");
-        fs.writeFileSync(path.join(dir, "lib.ts"), "export const greet = (who: string): string => `goodbye ${who}`;\n");
+        fs.writeFileSync(path.join(dir, "lib.ts"), `${token}export const greet = (who: string): string => \`goodbye \${who}\`;\n`);
         const third = await runProgram({ projectDir: dir, stack: "dev" });
         assert.deepStrictEqual(third.transpiled, { hits: 1, misses: 1 });
         assert.strictEqual(third.stackOutputs.greeting, "goodbye plan");
