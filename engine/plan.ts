@@ -264,8 +264,13 @@ function analyzerResource(resource: RegisteredResource, view: "inputs" | "state"
     return { ...base, parent: resource.parent, dependencies: resource.dependencies, propertyDependencies: resource.propertyDependencies };
 }
 
+/**
+ * As the engine reports it: a `remediate` policy still violated after remediation counts as mandatory
+ * (pulumi step_generator.go), and a resource's diagnostic carries that resource's URN.
+ */
 function toPlanDiagnostic(d: { policyName: string; enforcementLevel: EnforcementLevel; urn: string; message: string }, fallbackUrn: string): PlanDiagnostic {
-    return { policy: d.policyName, enforcementLevel: d.enforcementLevel, urn: d.urn || fallbackUrn, message: d.message };
+    const enforcementLevel = d.enforcementLevel === "remediate" ? "mandatory" : d.enforcementLevel;
+    return { policy: d.policyName, enforcementLevel, urn: d.urn || fallbackUrn, message: d.message };
 }
 
 const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
