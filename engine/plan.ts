@@ -145,10 +145,11 @@ export async function computePlan(options: PlanOptions): Promise<PlanResult> {
         const diagnostics: PlanDiagnostic[] = [];
         for (const resource of run.resources) {
             const result = await client.analyze(analyzerResource(resource, "inputs"));
-            diagnostics.push(...result.diagnostics.map((d) => toPlanDiagnostic(d, resource.urn)));
+            // The engine reports a resource's diagnostics under that resource's URN, whatever the pack says.
+            diagnostics.push(...result.diagnostics.map((d) => toPlanDiagnostic({ ...d, urn: resource.urn })));
         }
         const stackResult = await client.analyzeStack(run.resources.map((r) => analyzerResource(r, "state")));
-        diagnostics.push(...stackResult.diagnostics.map((d) => toPlanDiagnostic(d, "")));
+        diagnostics.push(...stackResult.diagnostics.map((d) => toPlanDiagnostic(d)));
 
         const imageConfig = imagePolicyConfig(reconciled);
         const images = run.resources.filter((r) => r.type === DOCKER_BUILD_IMAGE).map((r) => summarizeImage(r, projectDir, imageConfig));
@@ -266,11 +267,11 @@ function analyzerResource(resource: RegisteredResource, view: "inputs" | "state"
 
 /**
  * As the engine reports it: a `remediate` policy still violated after remediation counts as mandatory
- * (pulumi step_generator.go), and a resource's diagnostic carries that resource's URN.
+ * (pulumi step_generator.go).
  */
-function toPlanDiagnostic(d: { policyName: string; enforcementLevel: EnforcementLevel; urn: string; message: string }, fallbackUrn: string): PlanDiagnostic {
+function toPlanDiagnostic(d: { policyName: string; enforcementLevel: EnforcementLevel; urn: string; message: string }): PlanDiagnostic {
     const enforcementLevel = d.enforcementLevel === "remediate" ? "mandatory" : d.enforcementLevel;
-    return { policy: d.policyName, enforcementLevel, urn: d.urn || fallbackUrn, message: d.message };
+    return { policy: d.policyName, enforcementLevel, urn: d.urn, message: d.message };
 }
 
 const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
