@@ -1,4 +1,4 @@
-import { ImageListError, timestampMillis } from "./images";
+import { ImageListError, parseTimestampMillis, timestampMillis } from "./images";
 import { compileTagTests, tagsSatisfy, TagTest } from "./matchers";
 import {
     ImageDetail,
@@ -61,15 +61,21 @@ interface CompiledRule {
     maxAgeMs: number | undefined;
 }
 
+type TimeField = "imagePushedAt" | "lastActivatedAt" | "lastRecordedPullTime" | "lastArchivedAt";
+
+function millisOf(detail: ImageDetail, field: TimeField, index: number): number | undefined {
+    const value = detail[field];
+    if (value === undefined) return undefined;
+    const ms = parseTimestampMillis(value);
+    // The message is only built for bad input: this runs for every image.
+    return Number.isFinite(ms) ? ms : timestampMillis(value, `imageDetails[${index}] (${detail.imageDigest}).${field}`);
+}
+
 function prepareImage(detail: ImageDetail, index: number): PreparedImage {
-    const millis = (field: "imagePushedAt" | "lastActivatedAt" | "lastRecordedPullTime" | "lastArchivedAt"): number | undefined => {
-        const value = detail[field];
-        return value === undefined ? undefined : timestampMillis(value, () => `imageDetails[${index}] (${detail.imageDigest}).${field}`);
-    };
-    const pushedAt = millis("imagePushedAt") as number;
-    const activatedAt = millis("lastActivatedAt");
-    const pulledAt = millis("lastRecordedPullTime");
-    const archivedAt = millis("lastArchivedAt");
+    const pushedAt = millisOf(detail, "imagePushedAt", index) as number;
+    const activatedAt = millisOf(detail, "lastActivatedAt", index);
+    const pulledAt = millisOf(detail, "lastRecordedPullTime", index);
+    const archivedAt = millisOf(detail, "lastArchivedAt", index);
     const orderTime = activatedAt !== undefined && activatedAt > pushedAt ? activatedAt : pushedAt;
     // LifecyclePolicies.html, sinceImagePulled: last pull; never pulled -> push time; restored
     // from archive and not pulled since -> last_activated_at.
@@ -135,17 +141,15 @@ class ImageTable {
     }
 }
 
-/** Age measured from the time the count type names; NaN when that time is unknown. */
-function ageOf(rule: CompiledRule, table: ImageTable, p: number, now: number): number {
+/** The times an age rule measures from, by position; NaN entries (unknown time) are never marked. */
+function agesFrom(rule: CompiledRule, table: ImageTable): Float64Array {
     switch (rule.rule.selection.countType) {
-        case "sinceImagePushed":
-            return now - table.orderTime[p];
         case "sinceImagePulled":
-            return now - table.pullReference[p];
+            return table.pullReference;
         case "sinceImageTransitioned":
-            return now - table.archivedAt[p];
+            return table.archivedAt;
         default:
-            return NaN;
+            return table.orderTime;
     }
 }
 
@@ -206,9 +210,11 @@ class CandidateFinder {
     readonly rank: Int32Array;
     readonly table: ImageTable;
     /** Per storage class code: positions of all selectable images, the untagged ones, the tagged ones (ascending). */
-    private readonly all: number[][] = [[], [], []];
-    private readonly untagged: number[][] = [[], [], []];
-    private readonly tagged: number[][] = [[], [], []];
+    private readonly all: Int32Array[];
+    private readonly untagged: Int32Array[];
+    private readonly tagged: Int32Array[];
+    /** Scratch space for one rule's selection. */
+    private readonly buffer: Int32Array;
     private readonly byHead = new Map<string, Int32Array>();
 
     constructor(
@@ -221,11 +227,18 @@ class CandidateFinder {
         this.rank = new Int32Array(images.length).fill(-1);
         this.order.forEach((i, p) => (this.rank[i] = p));
         const table = (this.table = new ImageTable(images, this.rank, this.order.length));
+        const all: number[][] = [[], [], []];
+        const untagged: number[][] = [[], [], []];
+        const tagged: number[][] = [[], [], []];
         for (let p = 0; p < this.order.length; p++) {
             const code = table.storageClass[p];
-            this.all[code].push(p);
-            (table.tagCount[p] === 0 ? this.untagged : this.tagged)[code].push(p);
+            all[code].push(p);
+            (table.tagCount[p] === 0 ? untagged : tagged)[code].push(p);
         }
+        this.all = all.map((list) => Int32Array.from(list));
+        this.untagged = untagged.map((list) => Int32Array.from(list));
+        this.tagged = tagged.map((list) => Int32Array.from(list));
+        this.buffer = new Int32Array(this.order.length);
 
         const root: HeadNode = { next: new Map() };
         const heads: { head: string; node: HeadNode }[] = [];
@@ -265,21 +278,21 @@ class CandidateFinder {
         for (const { head, node } of heads) this.byHead.set(head, Int32Array.from(node.images as number[]).sort());
     }
 
-    /** Positions (ascending, i.e. newest first) of the images the rule selects. */
-    selectedBy(rule: CompiledRule): ArrayLike<number> {
+    /** Positions (ascending, i.e. newest first) of the images the rule selects; valid until the next call. */
+    selectedBy(rule: CompiledRule): Int32Array {
         const sel = rule.rule.selection;
         const code = CLASS_CODE[rule.storageClass];
         if (sel.tagStatus === "any") return this.all[code];
         if (sel.tagStatus === "untagged") return this.untagged[code];
         const head = ruleHead(rule.rule);
-        const source: ArrayLike<number> = head === "" ? this.tagged[code] : (this.byHead.get(head) ?? []);
+        const source = head === "" ? this.tagged[code] : (this.byHead.get(head) ?? this.buffer.subarray(0, 0));
         const storageClass = this.table.storageClass;
-        const selected: number[] = [];
+        let count = 0;
         for (let k = 0; k < source.length; k++) {
             const p = source[k];
-            if (storageClass[p] === code && tagsSatisfy(rule.tests, this.images[this.order[p]].tags)) selected.push(p);
+            if (storageClass[p] === code && tagsSatisfy(rule.tests, this.images[this.order[p]].tags)) this.buffer[count++] = p;
         }
-        return selected;
+        return this.buffer.subarray(0, count);
     }
 }
 
@@ -337,8 +350,9 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
     const byDigest = new Map<string, number>();
     prepared.forEach((image, i) => {
         const digest = image.detail.imageDigest;
-        if (byDigest.has(digest)) throw new ImageListError(`imageDetails[${i}]: duplicate imageDigest ${digest}`);
+        const known = byDigest.size;
         byDigest.set(digest, i);
+        if (byDigest.size === known) throw new ImageListError(`imageDetails[${i}]: duplicate imageDigest ${digest}`);
     });
 
     // Reference artifacts (signatures, SBOMs) follow their subject image rather than being
@@ -359,15 +373,25 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
 
     rules.forEach((rule, r) => {
         const countLimit = rule.rule.selection.countType === "imageCountMoreThan" ? rule.rule.selection.countNumber : undefined;
-        const maxAgeMs = rule.maxAgeMs as number;
         const selected = candidates.selectedBy(rule);
+        if (countLimit !== undefined) {
+            for (let k = 0; k < selected.length; k++) {
+                const p = selected[k];
+                if (claimed[p]) continue;
+                claimed[p] = 1;
+                // k + 1 images selected so far, newest first.
+                if (k >= countLimit) decided[p] = r;
+            }
+            return;
+        }
+        // Marked when older than the limit; NaN (unknown time) compares false.
+        const since = agesFrom(rule, table);
+        const threshold = nowMs - (rule.maxAgeMs as number);
         for (let k = 0; k < selected.length; k++) {
             const p = selected[k];
             if (claimed[p]) continue;
             claimed[p] = 1;
-            // k + 1 images selected so far, newest first. NaN (unknown time) compares false: never marked.
-            const marked = countLimit !== undefined ? k + 1 > countLimit : ageOf(rule, table, p, nowMs) > maxAgeMs;
-            if (marked) decided[p] = r;
+            if (since[p] < threshold) decided[p] = r;
         }
     });
 

@@ -26,16 +26,20 @@ const imageSchema = z.looseObject({
 const describeImagesSchema = z.looseObject({ imageDetails: z.array(z.unknown()) });
 
 /**
- * Milliseconds since the epoch. ISO-8601 strings (AWS CLI v2) and epoch seconds (AWS CLI v1,
- * fractional) are both what `describe-images --output json` prints.
+ * Milliseconds since the epoch, NaN when unreadable. ISO-8601 strings (AWS CLI v2) and epoch
+ * seconds (AWS CLI v1, fractional) are both what `describe-images --output json` prints.
  */
-export function timestampMillis(value: Timestamp, what: string | (() => string)): number {
-    let ms: number;
-    if (value instanceof Date) ms = value.getTime();
-    else if (typeof value === "number") ms = value * 1000;
-    else if (/^-?\d+(\.\d+)?$/.test(value.trim())) ms = Number(value) * 1000;
-    else ms = Date.parse(value);
-    if (!Number.isFinite(ms)) throw new ImageListError(`${typeof what === "string" ? what : what()}: not a valid timestamp: ${JSON.stringify(value)}`);
+export function parseTimestampMillis(value: Timestamp): number {
+    if (value instanceof Date) return value.getTime();
+    if (typeof value === "number") return value * 1000;
+    if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+    return Date.parse(value);
+}
+
+/** Like parseTimestampMillis, but throws ImageListError naming `what` for an unreadable value. */
+export function timestampMillis(value: Timestamp, what: string): number {
+    const ms = parseTimestampMillis(value);
+    if (!Number.isFinite(ms)) throw new ImageListError(`${what}: not a valid timestamp: ${JSON.stringify(value)}`);
     return ms;
 }
 
