@@ -14,7 +14,10 @@ import type * as ts from "typescript";
 export interface TranspileCacheOptions {
     /** The program's directory: the nearest tsconfig.json and its typescript are used. */
     projectDir: string;
-    /** Where compiled files are kept; default `<projectDir>/node_modules/.cache/shipshape-plan`, else the temp dir. */
+    /**
+     * Where compiled files are kept; default `$SHIPSHAPE_PLAN_CACHE_DIR`, else
+     * `<projectDir>/node_modules/.cache/shipshape-plan`, else the temp dir.
+     */
     cacheDir?: string;
 }
 
@@ -73,7 +76,7 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
     const tsconfigPath = nearestTsconfig(projectDir);
     const tsconfigText = tsconfigPath ? fs.readFileSync(tsconfigPath, "utf8") : "";
     const cacheDir = writableDir(
-        options.cacheDir ? [options.cacheDir] : [path.join(projectDir, "node_modules", ".cache", "shipshape-plan"), path.join(os.tmpdir(), "shipshape-plan-cache")],
+        options.cacheDir ? [options.cacheDir] : process.env.SHIPSHAPE_PLAN_CACHE_DIR ? [process.env.SHIPSHAPE_PLAN_CACHE_DIR] : [path.join(projectDir, "node_modules", ".cache", "shipshape-plan"), path.join(os.tmpdir(), "shipshape-plan-cache")],
     );
     const stats: TranspileStats = { hits: 0, misses: 0 };
     let compiler: { ts: typeof ts; options: ts.CompilerOptions } | undefined;
