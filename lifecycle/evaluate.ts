@@ -324,13 +324,17 @@ function manifestListReferences(images: PreparedImage[], byDigest: Map<string, n
     return referenced;
 }
 
+// Shared by every result (frozen), so a 100k-image preview does not allocate 100k copies.
+const EXPIRE_ACTION: LifecyclePreviewResult["action"] = Object.freeze({ type: "EXPIRE" });
+const TRANSITION_ACTION: LifecyclePreviewResult["action"] = Object.freeze({ type: "TRANSITION", targetStorageClass: "ARCHIVE" });
+
 function actionOf(rule: LifecycleRule): LifecyclePreviewResult["action"] {
-    return rule.action.type === "transition" ? { type: "TRANSITION", targetStorageClass: "ARCHIVE" } : { type: "EXPIRE" };
+    return rule.action.type === "transition" ? TRANSITION_ACTION : EXPIRE_ACTION;
 }
 
 function resultFor(image: PreparedImage, rule: LifecycleRule): LifecyclePreviewResult {
     return {
-        imageTags: [...image.tags],
+        imageTags: image.tags.slice(),
         imageDigest: image.detail.imageDigest,
         imagePushedAt: new Date(image.pushedAt).toISOString(),
         action: actionOf(rule),
