@@ -321,7 +321,14 @@ export function validateLifecyclePolicy(input: unknown): LifecycleIssue[] {
             return issues.issues;
         }
     } else if (input !== null && typeof input === "object") {
-        checkTextLength(JSON.stringify(input).length, issues);
+        let text: string;
+        try {
+            text = JSON.stringify(input);
+        } catch (err) {
+            issues.add("policy", `cannot be written as JSON: ${(err as Error).message}`);
+            return issues.issues;
+        }
+        checkTextLength(text.length, issues);
     }
 
     if (value === null || typeof value !== "object" || Array.isArray(value)) {

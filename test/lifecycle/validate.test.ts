@@ -205,6 +205,9 @@ describe("lifecycle validation", () => {
         it("refuses text that is not JSON and JSON that is not an object", () => {
             assert.ok(messages("{ rules: [").some((m) => m.startsWith("policy: is not valid JSON")));
             assert.ok(messages([1, 2]).some((m) => m.startsWith("policy: must be a JSON object")));
+            const cyclic: { rules: unknown[] } = { rules: [] };
+            cyclic.rules.push(cyclic);
+            assert.ok(messages(cyclic).some((m) => m.startsWith("policy: cannot be written as JSON")));
         });
     });
 
