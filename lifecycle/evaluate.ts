@@ -72,7 +72,8 @@ function millisOf(detail: ImageDetail, field: TimeField, index: number): number 
 }
 
 function prepareImage(detail: ImageDetail, index: number): PreparedImage {
-    const pushedAt = millisOf(detail, "imagePushedAt", index) as number;
+    const pushedAt = millisOf(detail, "imagePushedAt", index);
+    if (pushedAt === undefined) throw new ImageListError(`imageDetails[${index}] (${detail.imageDigest}): imagePushedAt is required`);
     const activatedAt = millisOf(detail, "lastActivatedAt", index);
     const pulledAt = millisOf(detail, "lastRecordedPullTime", index);
     const archivedAt = millisOf(detail, "lastArchivedAt", index);

@@ -200,6 +200,10 @@ describe("lifecycle evaluation", () => {
                 () => evaluateLifecyclePolicy({ rules: [countRule(1, { tagPrefixList: ["a"] }, 1)] }, [{ imageDigest: "sha256:1", imagePushedAt: "last tuesday" }], NOW),
                 (err: unknown) => err instanceof ImageListError && /imageDetails\[0\] \(sha256:1\)\.imagePushedAt: not a valid timestamp/.test(err.message),
             );
+            assert.throws(
+                () => evaluateLifecyclePolicy({ rules: [countRule(1, { tagPrefixList: ["a"] }, 1)] }, [{ imageDigest: "sha256:2" } as ImageDetail], NOW),
+                /imageDetails\[0\] \(sha256:2\): imagePushedAt is required/,
+            );
         });
     });
 
