@@ -73,6 +73,9 @@ async function runProgram(request: ChildRequest): Promise<ChildReport> {
     // The program's TypeScript is compiled on the fly without type-checking, as ts-node transpile-only would,
     // with the output cached across runs.
     const transpileStats = registerTranspileCache({ projectDir: request.projectDir });
+    // Stack traces go through Node's own source-map support; a hook left by ts-node (when this child itself
+    // runs under it, in tests) only knows its own files and would report transpiled lines.
+    delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
 
     // The program must share our instance of the SDK, so resolve it from the program's directory.
     const pulumiEntry = require.resolve("@pulumi/pulumi", { paths: [request.projectDir] });

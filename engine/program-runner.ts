@@ -44,9 +44,23 @@ export class ProgramError extends PlanInputError {
         /** What the program printed, for diagnosis. */
         readonly output: string,
     ) {
-        super(`program failed for stack ${stack} (${stackFile}): ${cause.message}`);
+        super(`program failed for stack ${stack} (${stackFile}): ${cause.message}${bugLocation(cause)}`);
         this.name = "ProgramError";
     }
+}
+
+// Errors that signal a bug in the program rather than a refusal it explains itself.
+const BUG_ERRORS = new Set(["TypeError", "ReferenceError", "SyntaxError", "RangeError"]);
+
+/** For a bug, where it happened: the first stack frame outside node_modules (TypeScript lines, via source maps). */
+function bugLocation(cause: ReportedError): string {
+    if (!BUG_ERRORS.has(cause.name) || !cause.stack) return "";
+    const frame = cause.stack
+        .split("\n")
+        .slice(1)
+        .map((line) => line.trim())
+        .find((line) => line.startsWith("at ") && !line.includes("node_modules") && !line.includes("node:") && /\.[cm]?[jt]s:\d+:\d+\)?$/.test(line));
+    return frame ? `\n    ${frame}` : "";
 }
 
 const OUTPUT_LIMIT = 64 * 1024;

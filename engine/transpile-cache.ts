@@ -44,6 +44,8 @@ function writableDir(candidates: string[]): string | undefined {
 }
 
 const MAX_CACHE_ENTRIES = 4000;
+/** Changes whenever the emitted form changes (options forced below), so old entries are never reused. */
+const CACHE_FORMAT = 2;
 
 /** Every edit adds an entry; past the limit the older half goes (by write time), so the cache stays bounded. */
 function pruneCache(cacheDir: string): void {
@@ -94,7 +96,8 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
         } else {
             compilerOptions = { target: tsModule.ScriptTarget.ES2020, esModuleInterop: true };
         }
-        // Loaded through require(), so CommonJS whatever the tsconfig says; no files, maps or declarations.
+        // Loaded through require(), so CommonJS whatever the tsconfig says; no files or declarations; an inline
+        // source map so stack traces name TypeScript lines.
         compilerOptions = {
             ...compilerOptions,
             module: tsModule.ModuleKind.CommonJS,
@@ -103,7 +106,8 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
             declaration: false,
             declarationMap: false,
             sourceMap: false,
-            inlineSourceMap: false,
+            inlineSourceMap: true,
+            inlineSources: false,
             composite: false,
             incremental: false,
         };
@@ -115,7 +119,7 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
     const transpile = (filename: string, source: string): string => {
         // The output of a .ts file depends on its text and the options, not on where it lives, so copies of a
         // project (CI workspaces, temp dirs) share entries.
-        const key = createHash("sha256").update(JSON.stringify([tsVersion, tsconfigText, path.extname(filename), source])).digest("hex");
+        const key = createHash("sha256").update(JSON.stringify([CACHE_FORMAT, tsVersion, tsconfigText, path.extname(filename), source])).digest("hex");
         const cached = cacheDir ? path.join(cacheDir, `${key}.js`) : undefined;
         if (cached) {
             try {
@@ -146,6 +150,7 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
         return output;
     };
 
+    process.setSourceMapsEnabled(true);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const extensions = require.extensions;
     extensions[".ts"] = (module: NodeModule, filename: string) => {

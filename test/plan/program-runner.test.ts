@@ -149,6 +149,30 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
         await assert.rejects(runProgram({ projectDir: hangs, stack: "dev", timeoutMs: 3000 }), /did not finish within 3 s/);
     });
 
+    it("points at the TypeScript line of a bug in the program", async () => {
+        const dir = tempProject({
+            "Pulumi.yaml": "name: buggy\n",
+            "Pulumi.dev.yaml": "config: {}\n",
+            "index.ts": [
+                'import * as pulumi from "@pulumi/pulumi";',
+                "",
+                "const images = new pulumi.Config().getObject<{ name: string }[]>(\"images\");",
+                "// undefined: nobody set shipshape:images",
+                "export const first = images![0].name;",
+                "",
+            ].join("\n"),
+        });
+        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
+        await assert.rejects(runProgram({ projectDir: dir, stack: "dev" }), (err: Error) => {
+            assert.strictEqual(
+                err.message.split("\n")[0],
+                "program failed for stack dev (Pulumi.dev.yaml): Cannot read properties of undefined (reading '0')",
+            );
+            assert.match(err.message.split("\n")[1], new RegExp(`^    at .*${path.join(dir, "index.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:5:\\d+\\)?$`));
+            return true;
+        });
+    });
+
     it("compiles the program's TypeScript once and reuses it until a source changes", async () => {
         // Entries are keyed by content: a fresh token keeps earlier runs of this test from answering.
         const token = `// run ${process.pid}-${Date.now()}\n`;
