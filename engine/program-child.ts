@@ -128,7 +128,12 @@ async function runProgram(request: ChildRequest): Promise<ChildReport> {
             propertyDependencies[key] = value.getUrnsList();
         });
         const urn = resp.getUrn();
-        if (!resources.has(urn)) order.push(urn);
+        if (resources.has(urn)) {
+            // The engine refuses a second registration of a URN; the mock monitor would silently overwrite it.
+            asyncErrors.push({ name: "DuplicateUrn", message: `Duplicate resource URN '${urn}'; try giving it a unique name` });
+            return;
+        }
+        order.push(urn);
         resources.set(urn, {
             type: req.getType(),
             name: req.getName(),

@@ -173,6 +173,24 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
         });
     });
 
+    it("refuses two resources with the same URN, as the engine does", async () => {
+        const dir = tempProject({
+            "Pulumi.yaml": "name: dup\n",
+            "Pulumi.dev.yaml": "config: {}\n",
+            "index.js": [
+                'const pulumi = require("@pulumi/pulumi");',
+                'new pulumi.ComponentResource("dup:index:Thing", "same");',
+                'new pulumi.ComponentResource("dup:index:Thing", "same");',
+                "",
+            ].join("\n"),
+        });
+        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
+        await assert.rejects(
+            runProgram({ projectDir: dir, stack: "dev" }),
+            /program failed for stack dev \(Pulumi\.dev\.yaml\): Duplicate resource URN 'urn:pulumi:dev::dup::dup:index:Thing::same'; try giving it a unique name/,
+        );
+    });
+
     it("compiles the program's TypeScript once and reuses it until a source changes", async () => {
         // Entries are keyed by content: a fresh token keeps earlier runs of this test from answering.
         const token = `// run ${process.pid}-${Date.now()}\n`;
