@@ -74,6 +74,19 @@ export interface AnalyzeOptions {
     baseImages?: BaseImageFact[];
     /** Platform of the builder (BUILDPLATFORM); default `linux/amd64`. */
     buildPlatform?: string;
+    /** Work one analysis may do; past it the analysis stops with a located "analysis budget exceeded" error. */
+    budget?: AnalysisBudgetOptions;
+}
+
+/**
+ * Bounds on the work of a whole analysis (each word has its own, smaller caps):
+ * a hostile file under the input cap must not keep the analyzer busy for minutes.
+ */
+export interface AnalysisBudgetOptions {
+    /** Characters all word expansions may produce in total (UTF-16 code units); default 64 MiB. */
+    maxExpandedCharacters?: number;
+    /** Elementary pattern-matching steps of all `${V#p}`, `${V%p}`, `${V/p/r}` substitutions; default 256 million. */
+    maxPatternSteps?: number;
 }
 
 /** An error BuildKit would raise, or a limit we enforce; the file cannot be judged. */
