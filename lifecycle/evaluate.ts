@@ -193,16 +193,17 @@ function ruleHead(rule: LifecycleRule): string {
 
 interface HeadNode {
     next: Map<number, HeadNode>;
-    /** Set when a rule head ends here: the images with a tag starting with it, newest first. */
-    images?: number[];
+    /** Indices (into the tagged rules) of the rules whose head ends here. */
+    rules?: number[];
 }
 
 /**
  * Finds the images each rule selects, newest first, without testing every image against every
- * rule: the rules' literal tag heads go into a small trie, each tag walks it once (as deep as the
- * longest head), and a tagged rule then filters only the images carrying a tag with its head.
- * Evaluation is O(n log n) for the push-time order plus the images actually matched; only lists
- * whose every entry starts with `*` scan all tagged images of the storage class.
+ * rule. The tagged rules' literal tag heads go into a small trie; one pass over the images in
+ * input order walks each tag through it (as deep as the longest head) and runs a rule's tag
+ * tests only on images carrying a tag with its head, while that image's tags are at hand.
+ * Evaluation is O(n log n) for the push-time order plus the matches; only rules whose every
+ * entry starts with `*` test every tagged image.
  */
 class CandidateFinder {
     /** Newest-first position -> image index. */
@@ -210,19 +211,15 @@ class CandidateFinder {
     /** Image index -> position, -1 for images no rule may select (reference artifacts, images being restored). */
     readonly rank: Int32Array;
     readonly table: ImageTable;
-    /** Per storage class code: positions of all selectable images, the untagged ones, the tagged ones (ascending). */
+    /** Per storage class code: positions of all selectable images and of the untagged ones (ascending). */
     private readonly all: Int32Array[];
     private readonly untagged: Int32Array[];
-    private readonly tagged: Int32Array[];
+    /** Per tagged rule: the image indices it selects, in input order. */
+    private readonly matches = new Map<CompiledRule, number[]>();
     /** Scratch space for one rule's selection. */
     private readonly buffer: Int32Array;
-    private readonly byHead = new Map<string, Int32Array>();
 
-    constructor(
-        private readonly images: PreparedImage[],
-        followers: Int32Array,
-        rules: CompiledRule[],
-    ) {
+    constructor(images: PreparedImage[], followers: Int32Array, rules: CompiledRule[]) {
         const eligible = (i: number) => followers[i] < 0 && images[i].storageClass !== undefined;
         this.order = newestFirst(images, eligible);
         this.rank = new Int32Array(images.length).fill(-1);
@@ -230,23 +227,27 @@ class CandidateFinder {
         const table = (this.table = new ImageTable(images, this.rank, this.order.length));
         const all: number[][] = [[], [], []];
         const untagged: number[][] = [[], [], []];
-        const tagged: number[][] = [[], [], []];
         for (let p = 0; p < this.order.length; p++) {
             const code = table.storageClass[p];
             all[code].push(p);
-            (table.tagCount[p] === 0 ? untagged : tagged)[code].push(p);
+            if (table.tagCount[p] === 0) untagged[code].push(p);
         }
         this.all = all.map((list) => Int32Array.from(list));
         this.untagged = untagged.map((list) => Int32Array.from(list));
-        this.tagged = tagged.map((list) => Int32Array.from(list));
         this.buffer = new Int32Array(this.order.length);
 
+        const tagged = rules.filter((rule) => rule.rule.selection.tagStatus === "tagged");
+        const found = tagged.map(() => [] as number[]);
+        tagged.forEach((rule, r) => this.matches.set(rule, found[r]));
+        const classOf = tagged.map((rule) => CLASS_CODE[rule.storageClass]);
         const root: HeadNode = { next: new Map() };
-        const heads: { head: string; node: HeadNode }[] = [];
-        for (const rule of rules) {
-            if (rule.rule.selection.tagStatus !== "tagged") continue;
+        const headless: number[] = [];
+        tagged.forEach((rule, r) => {
             const head = ruleHead(rule.rule);
-            if (head === "" || heads.some((h) => h.head === head)) continue;
+            if (head === "") {
+                headless.push(r);
+                return;
+            }
             let node = root;
             for (let c = 0; c < head.length; c++) {
                 const code = head.charCodeAt(c);
@@ -257,26 +258,34 @@ class CandidateFinder {
                 }
                 node = child;
             }
-            node.images = [];
-            heads.push({ head, node });
-        }
-        if (heads.length === 0) return;
-        // Input order keeps the walk over image objects sequential; positions are sorted after.
+            (node.rules ??= []).push(r);
+        });
+        if (tagged.length === 0) return;
+
+        const testedFor = new Int32Array(tagged.length).fill(-1);
         for (let i = 0; i < images.length; i++) {
             const p = this.rank[i];
             if (p < 0 || table.tagCount[p] === 0) continue;
-            for (const tag of images[i].tags) {
+            const code = table.storageClass[p];
+            const tags = images[i].tags;
+            for (const r of headless) {
+                if (classOf[r] === code && tagsSatisfy(tagged[r].tests, tags)) found[r].push(i);
+            }
+            for (const tag of tags) {
                 let node: HeadNode | undefined = root;
                 for (let c = 0; c < tag.length; c++) {
                     node = node.next.get(tag.charCodeAt(c));
                     if (node === undefined) break;
-                    const list = node.images;
-                    // One entry per image even when several of its tags share the head.
-                    if (list !== undefined && list[list.length - 1] !== p) list.push(p);
+                    if (node.rules === undefined) continue;
+                    for (const r of node.rules) {
+                        // Each rule tests an image once, however many of its tags share the head.
+                        if (testedFor[r] === i) continue;
+                        testedFor[r] = i;
+                        if (classOf[r] === code && tagsSatisfy(tagged[r].tests, tags)) found[r].push(i);
+                    }
                 }
             }
         }
-        for (const { head, node } of heads) this.byHead.set(head, Int32Array.from(node.images as number[]).sort());
     }
 
     /** Positions (ascending, i.e. newest first) of the images the rule selects; valid until the next call. */
@@ -285,15 +294,9 @@ class CandidateFinder {
         const code = CLASS_CODE[rule.storageClass];
         if (sel.tagStatus === "any") return this.all[code];
         if (sel.tagStatus === "untagged") return this.untagged[code];
-        const head = ruleHead(rule.rule);
-        const source = head === "" ? this.tagged[code] : (this.byHead.get(head) ?? this.buffer.subarray(0, 0));
-        const storageClass = this.table.storageClass;
-        let count = 0;
-        for (let k = 0; k < source.length; k++) {
-            const p = source[k];
-            if (storageClass[p] === code && tagsSatisfy(rule.tests, this.images[this.order[p]].tags)) this.buffer[count++] = p;
-        }
-        return this.buffer.subarray(0, count);
+        const found = this.matches.get(rule) ?? [];
+        for (let k = 0; k < found.length; k++) this.buffer[k] = this.rank[found[k]];
+        return this.buffer.subarray(0, found.length).sort();
     }
 }
 
