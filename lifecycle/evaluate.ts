@@ -364,12 +364,23 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
     });
 
     // Reference artifacts (signatures, SBOMs) follow their subject image rather than being
-    // selected themselves, as long as the subject is in the repository.
-    const followers = new Int32Array(prepared.length).fill(-1);
+    // selected themselves, as long as the subject is in the repository; an artifact of an
+    // artifact follows the image at the end of the chain.
+    const subjects = new Int32Array(prepared.length).fill(-1);
     prepared.forEach((image, i) => {
         const subject = image.detail.subjectManifestDigest;
         const at = subject === undefined ? undefined : byDigest.get(subject);
-        if (at !== undefined && at !== i) followers[i] = at;
+        if (at !== undefined && at !== i) subjects[i] = at;
+    });
+    const followers = new Int32Array(prepared.length).fill(-1);
+    subjects.forEach((subject, i) => {
+        let root = subject;
+        for (let steps = 0; root >= 0 && subjects[root] >= 0; steps++) {
+            // A cycle of artifacts has no image to follow: each is then evaluated on its own.
+            if (steps > prepared.length) return;
+            root = subjects[root];
+        }
+        followers[i] = root;
     });
     const referenced = manifestListReferences(prepared, byDigest, followers);
 

@@ -319,7 +319,20 @@ describe("lifecycle evaluation", () => {
             // The signatures are not counted by the untagged rule: "loose" is the newest untagged image it sees.
             assert.deepEqual(outcome(policy, images), ["v1:1:EXPIRE", "sig-v1:1:EXPIRE", "dangling-sig:2:EXPIRE"]);
         });
+        it("lets an artifact of an artifact follow the image, and evaluates artifact cycles on their own", () => {
+            const policy = { rules: [countRule(1, { tagPrefixList: ["v"] }, 1), { ...untagged(2, { countNumber: 1 }) }] };
+            const images = [
+                image("v1", ["v1"], 10),
+                image("v2", ["v2"], 5),
+                image("sbom-v1", [], 9, { subjectManifestDigest: digestOf("v1") }),
+                image("sig-sbom-v1", [], 8, { subjectManifestDigest: digestOf("sbom-v1") }),
+                image("loop-a", [], 30, { subjectManifestDigest: digestOf("loop-b") }),
+                image("loop-b", [], 20, { subjectManifestDigest: digestOf("loop-a") }),
+            ];
+            assert.deepEqual(outcome(policy, images), ["v1:1:EXPIRE", "sbom-v1:1:EXPIRE", "sig-sbom-v1:1:EXPIRE", "loop-a:2:EXPIRE"]);
+        });
     });
+
 
     describe("parseImageDetails", () => {
         it("reads AWS CLI v2 (ISO-8601) and v1 (epoch seconds) timestamps and keeps unknown fields", () => {
