@@ -87,6 +87,8 @@ export interface AnalysisBudgetOptions {
     maxExpandedCharacters?: number;
     /** Elementary pattern-matching steps of all `${V#p}`, `${V%p}`, `${V/p/r}` substitutions; default 256 million. */
     maxPatternSteps?: number;
+    /** Stage-resolution work: one step per stage examined in each round of stage resolution, 16 per ONBUILD trigger run; default 4 million. */
+    maxDispatchSteps?: number;
 }
 
 /** An error BuildKit would raise, or a limit we enforce; the file cannot be judged. */
