@@ -160,21 +160,62 @@ function agesFrom(rule: CompiledRule, table: ImageTable): Float64Array {
  * ascending digests.
  */
 function newestFirst(images: PreparedImage[], eligible: (i: number) => boolean): number[] {
-    const times = new Float64Array(images.length);
-    const order: number[] = [];
-    for (let i = 0; i < images.length; i++) {
-        times[i] = images[i].orderTime;
-        if (eligible(i)) order.push(i);
+    const picked: number[] = [];
+    for (let i = 0; i < images.length; i++) if (eligible(i)) picked.push(i);
+    const times = new Float64Array(picked.length);
+    let newest = -Infinity;
+    let oldest = Infinity;
+    let integral = true;
+    for (let k = 0; k < picked.length; k++) {
+        const t = images[picked[k]].orderTime;
+        times[k] = t;
+        if (t > newest) newest = t;
+        if (t < oldest) oldest = t;
+        if (!Number.isInteger(t)) integral = false;
     }
-    order.sort((a, b) => {
-        const byTime = times[b] - times[a];
-        if (byTime !== 0) return byTime;
+    const byDigestDescending = (a: number, b: number) => {
         const da = images[a].detail.imageDigest;
         const db = images[b].detail.imageDigest;
         return da < db ? 1 : da > db ? -1 : 0;
-    });
+    };
+    if (!integral || newest - oldest >= RADIX_LIMIT) {
+        const timeOf = new Float64Array(images.length);
+        picked.forEach((i, k) => (timeOf[i] = times[k]));
+        return picked.sort((a, b) => timeOf[b] - timeOf[a] || byDigestDescending(a, b));
+    }
+    // Whole milliseconds within ~139 years of each other (every real listing): a radix sort on
+    // the age keeps this O(n), then the rare runs of equal push times are ordered by digest.
+    const keys = new Float64Array(picked.length);
+    for (let k = 0; k < picked.length; k++) keys[k] = newest - times[k];
+    let from = Int32Array.from(picked.keys());
+    let to = new Int32Array(picked.length);
+    const counts = new Int32Array(RADIX_BUCKETS + 1);
+    for (let shift = 1; shift < RADIX_LIMIT; shift *= RADIX_BUCKETS) {
+        counts.fill(0);
+        for (let k = 0; k < from.length; k++) counts[(Math.floor(keys[from[k]] / shift) % RADIX_BUCKETS) + 1]++;
+        for (let b = 0; b < RADIX_BUCKETS; b++) counts[b + 1] += counts[b];
+        for (let k = 0; k < from.length; k++) {
+            const slot = Math.floor(keys[from[k]] / shift) % RADIX_BUCKETS;
+            to[counts[slot]++] = from[k];
+        }
+        [from, to] = [to, from];
+    }
+    const order = Array.from(from, (k) => picked[k]);
+    for (let start = 0; start < order.length; ) {
+        let end = start + 1;
+        while (end < order.length && images[order[end]].orderTime === images[order[start]].orderTime) end++;
+        if (end - start > 1) {
+            const run = order.slice(start, end).sort(byDigestDescending);
+            for (let k = start; k < end; k++) order[k] = run[k - start];
+        }
+        start = end;
+    }
     return order;
 }
+
+const RADIX_BUCKETS = 1 << 14;
+/** Three 14-bit passes: keys below 2^42 ms. */
+const RADIX_LIMIT = RADIX_BUCKETS * RADIX_BUCKETS * RADIX_BUCKETS;
 
 /** The literal text every tag matching this entry starts with ("" when the entry starts with `*`). */
 function literalHead(entry: string, isPattern: boolean): string {

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import fc from "fast-check";
 import {
     evaluateLifecyclePolicy,
     evaluateLifecyclePolicyDetailed,
@@ -164,6 +165,29 @@ describe("lifecycle evaluation", () => {
             const policy = { rules: [countRule(1, { tagPrefixList: ["a-"] }, 1)] };
             assert.deepEqual(expired(policy, same), ["p"]);
             assert.deepEqual(expired(policy, [...same].reverse()), ["p"]);
+        });
+
+        it("keeps exactly the newest images, ties by larger digest, for any push times (property)", () => {
+            const anyKeep = (n: number): LifecyclePolicy => ({ rules: [{ rulePriority: 1, selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: n }, action: { type: "expire" } }] });
+            fc.assert(
+                fc.property(
+                    // Few distinct times force ties; fractional seconds and far-apart dates take the comparator path.
+                    fc.array(fc.record({ time: fc.oneof(fc.integer({ min: 0, max: 5 }).map((d) => 1_700_000_000 + d * 3600), fc.double({ min: 0, max: 4e9, noNaN: true })), name: fc.string({ minLength: 1, maxLength: 6 }) }), { maxLength: 40 }),
+                    fc.integer({ min: 1, max: 10 }),
+                    (specs, keep) => {
+                        const unique = [...new Map(specs.map((s) => [s.name, s])).values()];
+                        const images = unique.map((s) => ({ imageDigest: digestOf(s.name), imageTags: [], imagePushedAt: s.time }));
+                        const expected = [...images]
+                            .sort((a, b) => b.imagePushedAt - a.imagePushedAt || (a.imageDigest < b.imageDigest ? 1 : a.imageDigest > b.imageDigest ? -1 : 0))
+                            .slice(keep)
+                            .map((i) => i.imageDigest)
+                            .sort();
+                        const actual = evaluateLifecyclePolicy(anyKeep(keep), images, NOW).previewResults.map((r) => r.imageDigest).sort();
+                        assert.deepEqual(actual, expected);
+                    },
+                ),
+                { numRuns: 300, seed: 7 },
+            );
         });
 
         it("expires only images strictly older than countNumber days", () => {
