@@ -110,8 +110,8 @@ export async function run(): Promise<void> {
     const large = benchImages(100_000);
     timeEvaluation(policy, small, 3); // warm-up: let the JIT settle before measuring
     timeEvaluation(policy, large, 1);
-    const tenK = timeEvaluation(policy, small, 10);
-    const hundredK = timeEvaluation(policy, large, 4);
+    const tenK = timeEvaluation(policy, small, 20);
+    const hundredK = timeEvaluation(policy, large, 5);
     const show = (label: string, t: Timing) =>
         console.log(`lifecycle evaluate ${label} images x ${policy.rules.length} rules: ${t.wallMs.toFixed(1)} ms wall, ${t.cpuMs.toFixed(1)} ms cpu (${t.acted} acted on)`);
     show(" 10k", tenK);
