@@ -8,6 +8,7 @@ import { dispatchBuild, type BuildResult } from "./build/dispatch";
 import { formatPlatform, parsePlatformCached } from "./build/platform";
 import { DockerfileError } from "./errors";
 import { parse } from "./parser";
+import { AnalysisBudget } from "./shell";
 import type { AnalyzeOptions, ImageFacts, StageSummary } from "./types";
 
 export function analyzeDockerfile(text: string, options: AnalyzeOptions = {}): ImageFacts {
@@ -28,6 +29,7 @@ export function analyzeDockerfile(text: string, options: AnalyzeOptions = {}): I
             buildArgs: options.buildArgs,
             platforms: options.platforms,
             buildPlatform: options.buildPlatform,
+            budget: analysisBudget(options),
         });
     } catch (err) {
         const error = err instanceof DockerfileError
@@ -67,6 +69,15 @@ export function analyzeDockerfile(text: string, options: AnalyzeOptions = {}): I
         delete facts.labelLines[key];
     }
     return facts;
+}
+
+/** The budget of this analysis (see AnalysisBudgetOptions for the defaults); invalid limits are a DockerfileError naming the option. */
+function analysisBudget(options: AnalyzeOptions): AnalysisBudget {
+    try {
+        return new AnalysisBudget(options.budget);
+    } catch (err) {
+        throw new DockerfileError(`invalid analysis option budget.${err instanceof Error ? err.message : String(err)}`);
+    }
 }
 
 /** The last USER of the chain decides; without one, the base image's default user (scratch: root). */

@@ -16,7 +16,7 @@ import { parseMount } from "../instructions/mounts";
 import { parseCommand, parseInstructions } from "../instructions/parse";
 import { parse } from "../parser";
 import type { ParseResult } from "../parser/node";
-import { ShellLex, type EnvGetter } from "../shell";
+import { AnalysisBudget, AnalysisBudgetError, ShellLex, type EnvGetter } from "../shell";
 import type { ImageReference } from "../types";
 import { EMPTY_ENV, EnvList } from "./env";
 import { parseExposedPorts } from "./expose";
@@ -30,6 +30,8 @@ export interface BuildRequest {
     platforms?: readonly string[];
     /** BUILDPLATFORM; default linux/amd64. */
     buildPlatform?: string;
+    /** The analysis's budget, shared by every expansion of the build; default: AnalysisBudget's defaults. */
+    budget?: AnalysisBudget;
 }
 
 /** A value the Dockerfile set, with the line that set it (a FROM line for ONBUILD triggers). */
@@ -73,6 +75,8 @@ export interface BuildResult {
 /** The two meta ARGs BuildKit keeps out of the environment (sbomScanContext/sbomScanStage). */
 const NON_ENV_ARGS = new Set(["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"]);
 const SCRATCH = "scratch";
+/** An ONBUILD trigger run costs this many dispatch steps: it is parsed again for each stage built on its parent. */
+const ONBUILD_TRIGGER_STEPS = 16;
 /** system.DefaultPathEnv for Linux: BuildKit makes sure PATH is always set. */
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -109,6 +113,9 @@ export function dispatchBuild(parsed: ParseResult, request: BuildRequest = {}): 
 
 class BuildDispatcher {
     private readonly lex: ShellLex;
+    private readonly budget: AnalysisBudget;
+    private rawLex?: ShellLex;
+    private readonly references = new Map<string, ImageReference | Error>();
     private readonly buildArgs: Readonly<Record<string, string>>;
     private readonly states: DispatchState[] = [];
     private readonly statesByName = new Map<string, DispatchState>();
@@ -119,7 +126,8 @@ class BuildDispatcher {
         private readonly parsed: ParseResult,
         private readonly request: BuildRequest,
     ) {
-        this.lex = lexerFor(parsed.escapeToken);
+        this.budget = request.budget ?? new AnalysisBudget();
+        this.lex = new ShellLex(parsed.escapeToken, { budget: this.budget });
         this.buildArgs = request.buildArgs ?? {};
     }
 
@@ -298,7 +306,14 @@ class BuildDispatcher {
 
     /** resolveStages: reachable stages, base images, then ONBUILD triggers until no new dependency appears. */
     private resolveStages(target: DispatchState): Set<DispatchState> {
+        // a round past the first exists because of the triggers of the stage at this line
+        let blamedLine = target.stage.startLine;
         for (;;) {
+            try {
+                this.budget.spendDispatch(this.states.length, "resolving stages");
+            } catch (err) {
+                throw new DockerfileError(messageOf(err), blamedLine);
+            }
             const reachable = reachableFrom(target);
             for (const d of this.states) {
                 if (d.base !== undefined || d.dispatched || d.resolved) continue;
@@ -310,7 +325,10 @@ class BuildDispatcher {
                 if (!reachable.has(d) || d.base === undefined || d.onBuildInit) continue;
                 d.onBuildInit = true;
                 const triggers = d.base.commands.filter((c): c is Extract<Command, { kind: "onbuild" }> => c.kind === "onbuild");
-                if (triggers.length > 0 && this.initOnBuildTriggers(d, triggers)) newDeps = true;
+                if (triggers.length > 0 && this.initOnBuildTriggers(d, triggers)) {
+                    newDeps = true;
+                    blamedLine = d.stage.startLine;
+                }
             }
             if (!newDeps) return reachable;
         }
@@ -328,7 +346,7 @@ class BuildDispatcher {
         }
         let reference: ImageReference;
         try {
-            reference = parseImageReference(d.baseName);
+            reference = this.imageReference(d.baseName);
         } catch (err) {
             const detail = err instanceof DockerfileError ? err.detail : messageOf(err);
             throw new DockerfileError(`failed to parse stage name ${JSON.stringify(d.baseName)}: ${detail}`, d.stage.startLine);
@@ -339,6 +357,21 @@ class BuildDispatcher {
         d.platform = d.fromPlatform ?? this.targetPlatform;
     }
 
+    /** parseImageReference, once per name: stages not yet reachable are resolved again in every round. */
+    private imageReference(name: string): ImageReference {
+        let parsed = this.references.get(name);
+        if (parsed === undefined) {
+            try {
+                parsed = parseImageReference(name);
+            } catch (err) {
+                parsed = err instanceof Error ? err : new Error(String(err));
+            }
+            this.references.set(name, parsed);
+        }
+        if (parsed instanceof Error) throw parsed;
+        return parsed;
+    }
+
     /** initOnBuildTriggers: each trigger is parsed alone, placed at the child's FROM line, and runs first. */
     private initOnBuildTriggers(d: DispatchState, triggers: Extract<Command, { kind: "onbuild" }>[]): boolean {
         let newDeps = false;
@@ -346,6 +379,7 @@ class BuildDispatcher {
         for (const trigger of triggers) {
             let cmd: Command;
             try {
+                this.budget.spendDispatch(ONBUILD_TRIGGER_STEPS, `running ONBUILD triggers of ${JSON.stringify(d.stage.baseName)}`);
                 const ast = parse(trigger.expression).ast;
                 if (ast.length !== 1) throw new Error("onbuild trigger should be a single expression");
                 const node = { ...ast[0], startLine: d.stage.startLine, endLine: d.stage.endLine };
@@ -392,7 +426,7 @@ class BuildDispatcher {
     }
 
     private dispatchCommand(d: DispatchState, cmd: Command): void {
-        const expand = (word: string): string => (isLiteralWord(word) ? word : this.lex.processWord(word, d.env));
+        const expand = (word: string): string => this.lex.processWord(word, d.env);
         switch (cmd.kind) {
             case "env": {
                 const pairs = cmd.env.map((kv) => [expand(kv.key), expand(kv.value)] as const);
@@ -495,7 +529,7 @@ class BuildDispatcher {
     /** ExpandRaw: expandable inline (heredoc) sources of COPY/ADD go through a quote-keeping lexer with `\`. */
     private expandInlineSources(d: DispatchState, cmd: Extract<Command, { kind: "copy" | "add" }>): void {
         for (const heredoc of cmd.inline) {
-            if (heredoc.expand) rawLexer().processWord(heredoc.content, d.env);
+            if (heredoc.expand) this.rawLexer().processWord(heredoc.content, d.env);
         }
     }
 
@@ -518,8 +552,13 @@ class BuildDispatcher {
         };
     }
 
+    /** dispatch's ExpandRaw lexer: backslash escapes, quotes kept. */
+    private rawLexer(): ShellLex {
+        this.rawLex ??= new ShellLex("\\", { skipProcessQuotes: true, budget: this.budget });
+        return this.rawLex;
+    }
+
     private expand(word: string, env: EnvGetter, line: number): string {
-        if (isLiteralWord(word)) return word;
         try {
             return this.lex.processWord(word, env);
         } catch (err) {
@@ -531,45 +570,14 @@ class BuildDispatcher {
         try {
             return this.lex.processWordWithMatches(word, env);
         } catch (err) {
-            throw new DockerfileError(prefix + messageOf(err), line);
+            // running out of budget is about the whole analysis, not this word
+            throw new DockerfileError(err instanceof AnalysisBudgetError ? err.message : prefix + messageOf(err), line);
         }
     }
 }
 
-/**
- * A word without `$`, quotes or an escape character expands to itself (lex.go
- * only acts on those), so most COPY paths and USER names skip the lexer.
- */
-function isLiteralWord(word: string): boolean {
-    for (let i = 0; i < word.length; i++) {
-        const c = word.charCodeAt(i);
-        if (c === 0x24 || c === 0x27 || c === 0x22 || c === 0x5c || c === 0x60) return false;
-    }
-    return true;
-}
-
 function setting(value: string, cmd: Command): Setting {
     return cmd.fromOnbuild === true ? { value, line: cmd.startLine, onbuild: true } : { value, line: cmd.startLine };
-}
-
-/** Lexers hold only their options, so one per escape token serves every build. */
-const lexers = new Map<string, ShellLex>();
-
-function lexerFor(escapeToken: string): ShellLex {
-    let lex = lexers.get(escapeToken);
-    if (lex === undefined) {
-        lex = new ShellLex(escapeToken);
-        lexers.set(escapeToken, lex);
-    }
-    return lex;
-}
-
-let rawLex: ShellLex | undefined;
-
-/** dispatch's ExpandRaw lexer: backslash escapes, quotes kept. */
-function rawLexer(): ShellLex {
-    rawLex ??= new ShellLex("\\", { skipProcessQuotes: true });
-    return rawLex;
 }
 
 function newState(stage: Stage, index: number, baseName: string): DispatchState {

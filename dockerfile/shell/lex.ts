@@ -8,7 +8,7 @@
 
 import { EnvGetter } from "./env";
 import { goQuote } from "./go-quote";
-import { ExpansionLimitError, LengthLimitError, NestingLimitError } from "./limits";
+import { AnalysisBudget, ExpansionLimitError, LengthLimitError, NestingLimitError } from "./limits";
 import { PatternError, WorkBudget, replaceShellPattern, trimShellPrefix, trimShellSuffix } from "./pattern";
 import { isDigit, isLetter, isSpace, runeToString } from "./unicode";
 
@@ -23,6 +23,12 @@ export interface LexOptions {
     skipUnsetEnv?: boolean;
     /** Longest expansion allowed, in UTF-16 code units; default 1 MiB. Longer is a ShellExpansionError. */
     maxExpandedLength?: number;
+    /**
+     * The budget of a whole analysis, shared by its lexers: every character an
+     * expansion produces and every pattern-matching step is paid from it, and
+     * running out throws AnalysisBudgetError. Without one, only the per-word caps apply.
+     */
+    budget?: AnalysisBudget;
 }
 
 export const DEFAULT_MAX_EXPANDED_LENGTH = 1024 * 1024;
@@ -86,6 +92,7 @@ export class ShellLex {
     readonly skipProcessQuotes: boolean;
     readonly skipUnsetEnv: boolean;
     readonly maxExpandedLength: number;
+    readonly budget?: AnalysisBudget;
     /** @internal */
     readonly escapeCodePoint: number;
     /** @internal */
@@ -93,6 +100,8 @@ export class ShellLex {
     private readonly topLevelStops: Uint8Array;
     private readonly braceStops: Uint8Array;
     private readonly slashStops: Uint8Array;
+    /** What a word must not contain to be copied unchanged by processWord (a lone `<` or `<<` is kept as written). */
+    private readonly literalWordStops: Uint8Array;
 
     constructor(readonly escapeToken: string, options: LexOptions = {}) {
         if (escapeToken !== "\\" && escapeToken !== "`") {
@@ -108,12 +117,14 @@ export class ShellLex {
         this.skipProcessQuotes = options.skipProcessQuotes ?? false;
         this.skipUnsetEnv = options.skipUnsetEnv ?? false;
         this.maxExpandedLength = max;
+        if (options.budget !== undefined) this.budget = options.budget;
         const quotes = this.skipProcessQuotes ? [] : [SINGLE_QUOTE, DOUBLE_QUOTE];
         const specials = [DOLLAR, LESS, this.escapeCodePoint, ...quotes];
         this.topLevelStops = stopTable(...specials);
         this.braceStops = stopTable(...specials, RBRACE);
         this.slashStops = stopTable(...specials, SLASH);
         this.doubleQuoteStops = stopTable(DOUBLE_QUOTE, DOLLAR, this.escapeCodePoint);
+        this.literalWordStops = stopTable(DOLLAR, this.escapeCodePoint, ...quotes);
     }
 
     /** @internal Characters that end a run of ordinary characters, by what ends the expansion. */
@@ -123,6 +134,7 @@ export class ShellLex {
 
     /** Expands `word` into one string; whitespace is kept. */
     processWord(word: string, env: EnvGetter): string {
+        if (this.isLiteral(word, this.literalWordStops)) return this.literal(word);
         return this.process(word, env, false).result;
     }
 
@@ -131,13 +143,52 @@ export class ShellLex {
      * happens after substitution, so a variable's spaces split too).
      */
     processWords(word: string, env: EnvGetter): string[] {
+        // `<<` keeps the whitespace after it in the same word, so `<` leaves the fast path here.
+        if (this.isLiteral(word, this.topLevelStops)) return splitAtSpaces(this.literal(word));
         return this.process(word, env, true).words;
     }
 
     /** Like processWord, also naming the variables referenced that were set / unset. */
     processWordWithMatches(word: string, env: EnvGetter): ExpansionWithMatches {
+        if (this.isLiteral(word, this.literalWordStops)) return { result: this.literal(word), matched: new Set(), unmatched: new Set() };
         const expansion = this.process(word, env, false);
         return { result: expansion.result, matched: expansion.matched, unmatched: expansion.unmatched };
+    }
+
+    /**
+     * @internal The full lexer without the literal fast path, so a property
+     * test can show the fast path returns exactly what the lexer would.
+     */
+    processWithoutFastPath(word: string, env: EnvGetter): { result: string; words: string[]; matched: Set<string>; unmatched: Set<string> } {
+        const joined = this.process(word, env, false);
+        return { result: joined.result, words: this.process(word, env, true).words, matched: joined.matched, unmatched: joined.unmatched };
+    }
+
+    /**
+     * Most words (paths, names, versions) hold nothing the lexer acts on; those
+     * expand to themselves. A leading byte-order mark is not literal: the scanner drops it.
+     */
+    private isLiteral(word: string, stops: Uint8Array): boolean {
+        if (word.charCodeAt(0) === 0xfeff) return false;
+        for (let i = 0; i < word.length; i++) {
+            const unit = word.charCodeAt(i);
+            if (unit < 0x80 && stops[unit] === 1) return false;
+        }
+        return true;
+    }
+
+    /** A literal word, with the limits the full lexer would apply to its one run of characters. */
+    private literal(word: string): string {
+        if (word.length > this.maxExpandedLength) {
+            throw new ShellExpansionError(new LengthLimitError(this.maxExpandedLength).message, word);
+        }
+        const budget = this.budget;
+        if (budget !== undefined) {
+            const remaining = budget.remainingCharacters;
+            budget.record(Math.min(word.length, remaining), 0);
+            if (word.length > remaining) throw budget.charactersExhausted();
+        }
+        return word;
     }
 
     private process(word: string, env: EnvGetter, collectWords: boolean): Expansion {
@@ -149,8 +200,26 @@ export class ShellLex {
                 throw new ShellExpansionError(error.message, word);
             }
             throw error;
+        } finally {
+            shellWord.payBudget();
         }
     }
+}
+
+/** Words of a text without quotes or substitutions: runs between (Go) whitespace. */
+function splitAtSpaces(text: string): string[] {
+    const words: string[] = [];
+    let start = -1;
+    for (let i = 0; i < text.length; i++) {
+        if (isSpace(text.charCodeAt(i))) {
+            if (start >= 0) words.push(text.slice(start, i));
+            start = -1;
+        } else if (start < 0) {
+            start = i;
+        }
+    }
+    if (start >= 0) words.push(text.slice(start));
+    return words;
 }
 
 interface Expansion {
@@ -286,6 +355,10 @@ class ShellWord {
     private rawEscapes: boolean;
     private patternBudget?: WorkBudget;
     private depth = 0;
+    /** Characters appended to any result of this expansion, nested ones included. */
+    private produced = 0;
+    /** What the analysis budget still allows this word to produce. */
+    private readonly producedLimit: number;
     pendingWord = "";
     readonly matched = new Set<string>();
     readonly unmatched = new Set<string>();
@@ -298,12 +371,24 @@ class ShellWord {
     ) {
         this.scanner = new WordScanner(word);
         this.rawEscapes = lex.rawEscapes;
+        this.producedLimit = lex.budget?.remainingCharacters ?? Infinity;
     }
 
-    /** One budget for all pattern matching in this expansion. */
+    /** One budget for all pattern matching in this expansion, within what the analysis has left. */
     private get budget(): WorkBudget {
-        this.patternBudget ??= new WorkBudget(Math.max(1_000_000, PATTERN_STEPS_PER_CHARACTER * this.lex.maxExpandedLength));
+        if (this.patternBudget === undefined) {
+            const wordLimit = Math.max(1_000_000, PATTERN_STEPS_PER_CHARACTER * this.lex.maxExpandedLength);
+            const analysis = this.lex.budget;
+            this.patternBudget = analysis !== undefined && analysis.remainingSteps < wordLimit
+                ? new WorkBudget(analysis.remainingSteps, (pattern) => analysis.stepsExhausted(pattern))
+                : new WorkBudget(wordLimit);
+        }
         return this.patternBudget;
+    }
+
+    /** Charges what this expansion spent to the analysis budget (also when it failed). */
+    payBudget(): void {
+        this.lex.budget?.record(Math.min(this.produced, this.producedLimit), this.patternBudget?.spent ?? 0);
     }
 
     process(): Expansion {
@@ -315,6 +400,8 @@ class ShellWord {
         if (text.length + addition.length > this.lex.maxExpandedLength) {
             throw new LengthLimitError(this.lex.maxExpandedLength);
         }
+        this.produced += addition.length;
+        if (this.produced > this.producedLimit) throw (this.lex.budget as AnalysisBudget).charactersExhausted();
         return text + addition;
     }
 

@@ -56,12 +56,25 @@ export class PatternError extends Error {
  * nor thousands of cheap ones on a large value can run unbounded.
  */
 export class WorkBudget {
-    constructor(private remaining: number) {}
+    private remaining: number;
+
+    constructor(
+        private readonly limit: number,
+        /** The error when the limit is reached; by default the word's own PatternBudgetError. */
+        private readonly exhausted: (pattern: string) => Error = (pattern) => new PatternBudgetError(pattern),
+    ) {
+        this.remaining = limit;
+    }
+
+    /** Steps spent so far (at most the limit). */
+    get spent(): number {
+        return this.limit - Math.max(0, this.remaining);
+    }
 
     spend(steps: number, pattern: string): void {
         this.remaining -= steps;
         if (this.remaining < 0) {
-            throw new PatternBudgetError(pattern);
+            throw this.exhausted(pattern);
         }
     }
 }

@@ -144,6 +144,51 @@ describe("fuzz: mutated corpus files", function () {
     });
 });
 
+describe("fuzz: the analysis budget", function () {
+    this.timeout(300_000);
+    const HOSTILE_LINES = [
+        "ENV B=${A%%*x}", "ENV B=${A#x}", "LABEL b$A=1", "ENV B=${A//x/y}", "USER ${A%x}", "EXPOSE ${U:+$A}",
+        "WORKDIR /${A##x*}", "ARG C=${A/x/}", "ENV B=$A", "COPY --chown=${A%%?} a b", "ONBUILD LABEL x=$A",
+    ];
+
+    it("mixes of expensive lines after a 512 KiB variable end in success or a located budget error", () => {
+        fc.assert(
+            fc.property(
+                fc.array(fc.constantFrom(...HOSTILE_LINES), { minLength: 1, maxLength: 6 }),
+                fc.integer({ min: 1, max: 400 }),
+                fc.option(fc.record({ maxExpandedCharacters: fc.integer({ min: 0, max: 64 * ONE_MIB }), maxPatternSteps: fc.integer({ min: 0, max: 300_000_000 }) }, { requiredKeys: [] }), { nil: undefined }),
+                (pattern, repeat, budget) => {
+                    const lines = ["FROM alpine", "ENV A=xxxxxxxxxxxxxxxx"];
+                    for (let i = 0; i < 15; i++) lines.push("ENV A=$A$A");
+                    for (let i = 0; i < repeat; i++) lines.push(pattern[i % pattern.length]);
+                    const facts = checkInvariants(lines.join("\n") + "\n", budget === undefined ? {} : { budget });
+                    for (const error of facts.errors) {
+                        assert.match(error.message, /^analysis budget exceeded: /);
+                        assert.ok(error.line !== undefined && error.line >= 1, `line ${error.line}`);
+                    }
+                },
+            ),
+            { numRuns: 25, seed: 2026 },
+        );
+    });
+
+    it("mutated corpus files under a random small budget: fine, or a located budget error", () => {
+        fc.assert(
+            fc.property(
+                fc.nat({ max: CORPUS.length - 1 }),
+                fc.array(mutation, { maxLength: 4 }),
+                fc.record({ maxExpandedCharacters: fc.nat({ max: 4000 }), maxPatternSteps: fc.nat({ max: 200 }), maxDispatchSteps: fc.nat({ max: 40 }) }),
+                (index, mutations, budget) => {
+                    const facts = checkInvariants(mutate(CORPUS[index], mutations), { budget });
+                    const budgetErrors = facts.errors.filter((e) => /^analysis budget exceeded/.test(e.message));
+                    for (const error of budgetErrors) assert.ok(error.line !== undefined, error.message);
+                },
+            ),
+            { numRuns: 400 },
+        );
+    });
+});
+
 describe("limits: caps trigger with a clear, located error", () => {
     it("a Dockerfile over 1 MiB is refused, naming the limit and a line", () => {
         const text = "FROM alpine\n" + "RUN echo x\n".repeat(100_000);
