@@ -45,7 +45,7 @@ function writableDir(candidates: string[]): string | undefined {
 
 const MAX_CACHE_ENTRIES = 4000;
 /** Changes whenever the emitted form changes (options forced below), so old entries are never reused. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /** Every edit adds an entry; past the limit the older half goes (by write time), so the cache stays bounded. */
 function pruneCache(cacheDir: string): void {
@@ -108,6 +108,12 @@ export function registerTranspileCache(options: TranspileCacheOptions): Transpil
             sourceMap: false,
             inlineSourceMap: true,
             inlineSources: false,
+            // The map must name the .ts file relative to itself: Node resolves `sources` against the module's own
+            // path, and entries are shared between copies of a project. outDir/rootDir would make it `../../x.ts`.
+            outDir: undefined,
+            rootDir: undefined,
+            sourceRoot: undefined,
+            mapRoot: undefined,
             composite: false,
             incremental: false,
         };

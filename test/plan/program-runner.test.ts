@@ -173,6 +173,28 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
         });
     });
 
+    it("points at the right TypeScript file under a tsconfig with outDir and rootDir, as this repository has", async () => {
+        // A fresh token keeps a cache entry from an earlier run (keyed by content) from answering.
+        const token = `// run ${process.pid}-${Date.now()}\n`;
+        const dir = tempProject({
+            "Pulumi.yaml": "name: nested\n",
+            "Pulumi.dev.yaml": "config: {}\n",
+            "tsconfig.json": JSON.stringify({ compilerOptions: { outDir: "dist", rootDir: ".", sourceMap: true, strict: true } }),
+            "index.ts": `${token}import { first } from "./components/program";\nexport const name = first();\n`,
+        });
+        fs.mkdirSync(path.join(dir, "components"));
+        fs.writeFileSync(
+            path.join(dir, "components", "program.ts"),
+            `${token}export function first(): string {\n    const images: { name: string }[] | undefined = undefined;\n    return images![0].name;\n}\n`,
+        );
+        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
+        await assert.rejects(runProgram({ projectDir: dir, stack: "dev" }), (err: Error) => {
+            const file = path.join(dir, "components", "program.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+            assert.match(err.message.split("\n")[1], new RegExp(`^    at .*${file}:4:\\d+\\)?$`), err.message);
+            return true;
+        });
+    });
+
     it("refuses two resources with the same URN, as the engine does", async () => {
         const dir = tempProject({
             "Pulumi.yaml": "name: dup\n",
