@@ -5,8 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { BUILDER_ROLE_LABEL } from "../dockerfile/judgments";
 import { IMAGE_POLICY_NAMES, ImagePolicyName } from "../dockerfile/types";
 import { parsePolicyConfig } from "../policy/config-schema";
+import { parseEcrReference } from "../policy/ecr-references";
 import type { DockerBuildImageInputs } from "../policy/image-inputs";
 import { evaluateImagePolicy } from "../policy/policies/image-policy";
+import { IMAGE_TAG_PATTERN } from "./image-tag";
 import { ProvenanceFallbacks, resolveProvenance } from "./provenance";
 
 export type ImageRole = "runtime" | "builder";
@@ -77,7 +79,6 @@ export interface ImageFinding {
 export const IMAGE_PLATFORMS = ["linux/amd64"] as const;
 export const OCI_LABEL_PREFIX = "org.opencontainers.image.";
 
-const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Construction-time failure of mandatory image policies. `violations` carries the policy names for callers such as `shipshape plan`. */
 export class ImageJudgmentError extends Error {
@@ -95,7 +96,12 @@ export class ImageJudgmentError extends Error {
 }
 
 export class ContainerImageArgsError extends Error {
-    constructor(resourceName: string, detail: string) {
+    constructor(
+        resourceName: string,
+        detail: string,
+        /** The argument at fault, so a caller building the args from configuration can name its own key. */
+        readonly arg?: keyof ContainerImageArgs,
+    ) {
         super(`ContainerImage "${resourceName}": ${detail}`);
         this.name = "ContainerImageArgsError";
     }
@@ -116,24 +122,24 @@ interface ResolvedImageArgs {
 }
 
 function resolveArgs(name: string, args: ContainerImageArgs): ResolvedImageArgs {
-    const fail = (detail: string): never => {
-        throw new ContainerImageArgsError(name, detail);
+    const fail = (arg: keyof ContainerImageArgs, detail: string): never => {
+        throw new ContainerImageArgsError(name, detail, arg);
     };
     const role = args.role ?? "runtime";
-    if (role !== "runtime" && role !== "builder") fail(`role ${JSON.stringify(role)} must be "runtime" or "builder"`);
-    if (!TAG_PATTERN.test(args.version)) fail(`version ${JSON.stringify(args.version)} is not a valid image tag (letters, digits, _ . -, at most 128)`);
-    if (args.dockerfile !== undefined && args.dockerfileInline !== undefined) fail("give dockerfile or dockerfileInline, not both");
-    if (!args.context) fail("context is required");
+    if (role !== "runtime" && role !== "builder") fail("role", `role ${JSON.stringify(role)} must be "runtime" or "builder"`);
+    if (!IMAGE_TAG_PATTERN.test(args.version)) fail("version", `version ${JSON.stringify(args.version)} is not a valid image tag (letters, digits, _ . -, at most 128)`);
+    if (args.dockerfile !== undefined && args.dockerfileInline !== undefined) fail("dockerfileInline", "give dockerfile or dockerfileInline, not both");
+    if (!args.context) fail("context", "context is required");
     const explicitRole = args.labels?.[BUILDER_ROLE_LABEL];
     if (explicitRole !== undefined && explicitRole !== role) {
-        fail(`label ${BUILDER_ROLE_LABEL}=${explicitRole} contradicts role "${role}"; set the role, not the label`);
+        fail("labels", `label ${BUILDER_ROLE_LABEL}=${explicitRole} contradicts role "${role}"; set the role, not the label`);
     }
 
     const projectRoot = path.resolve(args.projectRoot ?? process.cwd());
     const provenance = resolveProvenance(projectRoot, args.provenance);
     const tags = args.tagVersion === false ? [provenance.revision] : [args.version, provenance.revision];
     for (const tag of tags) {
-        if (tag === args.repository.cacheTag) fail(`tag "${tag}" is the repository's cache tag; the image would overwrite its own build cache`);
+        if (tag === args.repository.cacheTag) fail("version", `tag "${tag}" is the repository's cache tag; the image would overwrite its own build cache`);
     }
 
     const automatic: Record<string, string | undefined> = {
@@ -244,12 +250,27 @@ export class ContainerImage extends pulumi.ComponentResource {
                   })
                 : undefined;
         const buildArgs: pulumi.Input<Record<string, string>> = knownBuildArgs ?? deferredCheck!;
-        // A failed deferred check must also fail whoever awaits this image's outputs (the stack's exports):
-        // the provider registration it breaks never settles its own outputs.
-        const gated = (output: pulumi.Output<string>): pulumi.Output<string> =>
-            deferredCheck === undefined ? output : pulumi.all([deferredCheck, output]).apply(([, value]) => value);
 
-        const repositoryUrl = args.repository.repositoryUrl;
+        // Every tag is `<ECR repository URL>:<tag>`; a URL without an ECR registry host would make the tag a
+        // Docker Hub name (`team/app:1.0` is `docker.io/team/app:1.0`), so it is refused before any push (and so is the cache ref).
+        const inEcr = (what: "repository URL" | "cache ref", value: pulumi.Output<string>): pulumi.Output<string> =>
+            value.apply((reference) => {
+                if (parseEcrReference(reference) === undefined) {
+                    throw new ContainerImageArgsError(
+                        name,
+                        `${what} ${JSON.stringify(reference)} is not in ECR (<account>.dkr.ecr.<region>.amazonaws.com/<name>); it could be pushed to Docker Hub`,
+                        "repository",
+                    );
+                }
+                return reference;
+            });
+        const repositoryUrl = inEcr("repository URL", args.repository.repositoryUrl);
+        const cacheRef = inEcr("cache ref", args.repository.cacheRef);
+        // A failed check must also fail whoever awaits this image's outputs (the stack's exports):
+        // the provider registration it breaks never settles its own outputs.
+        const preconditions: pulumi.Output<unknown>[] = deferredCheck === undefined ? [repositoryUrl, cacheRef] : [repositoryUrl, cacheRef, deferredCheck];
+        const gated = (output: pulumi.Output<string>): pulumi.Output<string> => pulumi.all([...preconditions, output]).apply((values) => values[values.length - 1] as string);
+
         const registryAddress = repositoryUrl.apply((url) => url.split("/")[0]);
         const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: args.repository.registryId }, { parent: this });
         const tags = resolved.tags.map((tag) => pulumi.interpolate`${repositoryUrl}:${tag}`);
@@ -267,9 +288,9 @@ export class ContainerImage extends pulumi.ComponentResource {
                 labels: resolved.labels,
                 tags,
                 registries: [{ address: registryAddress, username: credentials.userName, password: pulumi.secret(credentials.password) }],
-                cacheFrom: [{ registry: { ref: args.repository.cacheRef } }],
+                cacheFrom: [{ registry: { ref: cacheRef } }],
                 // ECR rejects BuildKit's default cache manifest list: an image manifest with OCI media types it accepts.
-                cacheTo: [{ registry: { ref: args.repository.cacheRef, mode: "max", imageManifest: true, ociMediaTypes: true } }],
+                cacheTo: [{ registry: { ref: cacheRef, mode: "max", imageManifest: true, ociMediaTypes: true } }],
             },
             { parent: this },
         );

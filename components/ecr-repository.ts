@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LifecyclePolicy, LifecycleRule, parseLifecyclePolicy, protectTag, serializeLifecyclePolicy } from "../lifecycle";
+import { IMAGE_TAG_PATTERN } from "./image-tag";
 
 /** How images at rest are encrypted. KMS without a key uses the AWS-managed `aws/ecr` key. */
 export type RepositoryEncryption = { type: "AES256" } | { type: "KMS"; kmsKey?: pulumi.Input<string> };
@@ -38,9 +39,6 @@ export const CACHE_PROTECTION_PRIORITY = 1;
 /** Exactly the actions needed to pull an image; nothing that writes or lists. */
 export const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
 
-// Docker's tag grammar; also within the characters ECR allows in a mutability exclusion filter, and without `*`
-// so the exclusion can never cover more than the cache tag itself.
-const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
@@ -71,7 +69,7 @@ function resolveArgs(resourceName: string, args: EcrRepositoryArgs): ResolvedRep
         fail(`name ${JSON.stringify(args.name)} is not a valid ECR repository name (lowercase letters, digits, . _ - separated path components, 2-256 characters)`);
     }
     const cacheTag = args.cacheTag ?? DEFAULT_CACHE_TAG;
-    if (!TAG_PATTERN.test(cacheTag)) {
+    if (!IMAGE_TAG_PATTERN.test(cacheTag)) {
         fail(`cacheTag ${JSON.stringify(cacheTag)} is not a valid image tag (letters, digits, _ . -, at most 128, no wildcard)`);
     }
     const immutability = args.immutability ?? "IMMUTABLE_WITH_EXCLUSION";

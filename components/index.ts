@@ -3,3 +3,4 @@ export { ContainerImage, ContainerImageArgs, ContainerImageArgsError, ImageJudgm
 export { parseStackConfig, loadStackConfig, StackConfig, StackConfigError, ImageEntry, RepositorySettings, CONFIG_NAMESPACE } from "./stack-config";
 export { defineStack, runShipshapeProgram, retentionRules, imagePolicyForStack, DefineStackOptions, StackResources } from "./program";
 export { readGitFacts, resolveProvenance, httpsSourceUrl, GitFacts, Provenance, ProvenanceFallbacks, ProvenanceError } from "./provenance";
+export { IMAGE_TAG_PATTERN } from "./image-tag";

@@ -22,8 +22,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { expireUntaggedAfterDays, keepNewestTagged, LifecycleRule } from "../lifecycle";
 import { IMAGE_POLICY_NAMES } from "../dockerfile/types";
 import { loadPolicyPackConfigFile } from "../engine/policy-pack-config";
-import { ContainerImage, ImagePolicySettings } from "./container-image";
+import { ContainerImage, ContainerImageArgs, ContainerImageArgsError, ImagePolicySettings } from "./container-image";
 import { EcrRepository, RepositoryEncryption } from "./ecr-repository";
+import { IMAGE_TAG_PATTERN } from "./image-tag";
 import { ProvenanceError, resolveProvenance } from "./provenance";
 import { CONFIG_NAMESPACE, ImageEntry, loadStackConfig, RepositorySettings, StackConfig, StackConfigError } from "./stack-config";
 
@@ -78,15 +79,20 @@ function encryptionOf(settings: RepositorySettings): RepositoryEncryption {
     return settings.encryption.type === "KMS" ? { type: "KMS", kmsKey: settings.encryption.kmsKeyArn } : { type: "AES256" };
 }
 
-function packageVersion(projectRoot: string): string {
+/** The image version when `shipshape:version` is not set: package.json's, which must be usable as a tag. */
+function packageVersion(projectRoot: string, config: StackConfig): string {
     const file = path.join(projectRoot, "package.json");
+    const fail = (why: string): never => {
+        throw new StackConfigError(config.stackFile, [{ key: `${CONFIG_NAMESPACE}:version`, message: `not set, and ${why}` }]);
+    };
     let version: unknown;
     try {
         version = (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown }).version;
     } catch (err) {
-        throw new Error(`cannot read the image version from ${file} (${(err as Error).message}); set ${CONFIG_NAMESPACE}:version`);
+        return fail(`the version cannot be read from ${file} (${(err as Error).message})`);
     }
-    if (typeof version !== "string" || version === "") throw new Error(`${file} has no "version"; set ${CONFIG_NAMESPACE}:version`);
+    if (typeof version !== "string" || version === "") return fail(`${file} has no "version"`);
+    if (!IMAGE_TAG_PATTERN.test(version)) return fail(`${file} version ${JSON.stringify(version)} is not a valid image tag (letters, digits, _ . -, at most 128)`);
     return version;
 }
 
@@ -101,7 +107,7 @@ function provenanceFallbacks(config: StackConfig): { sourceUrl?: string; revisio
  */
 export function defineStack(config: StackConfig, options: DefineStackOptions): StackResources {
     const projectRoot = path.resolve(options.projectRoot);
-    const version = config.version ?? packageVersion(projectRoot);
+    const version = config.version ?? packageVersion(projectRoot, config);
     const settings = config.repository;
     const namePrefix = settings.namePrefix ?? `shipshape/${config.stack}`;
     const lifecycleRules = retentionRules(config);
@@ -133,7 +139,12 @@ export function defineStack(config: StackConfig, options: DefineStackOptions): S
             throw configError(config, "repository", err);
         }
         repositories[entry.name] = repository;
-        images[entry.name] = new ContainerImage(entry.name, imageArgs(entry, repository, images, config, version, projectRoot, imagePolicy));
+        try {
+            images[entry.name] = new ContainerImage(entry.name, imageArgs(entry, repository, images, config, version, projectRoot, imagePolicy));
+        } catch (err) {
+            if (err instanceof ContainerImageArgsError) throw configError(config, imageArgKey(config, entry, err.arg), err);
+            throw err;
+        }
     }
 
     const byConfigOrder = <T>(pick: (name: string) => T): Record<string, T> => Object.fromEntries(config.images.map((image) => [image.name, pick(image.name)]));
@@ -143,6 +154,14 @@ export function defineStack(config: StackConfig, options: DefineStackOptions): S
         imageRefs: byConfigOrder((name) => images[name].ref),
         repositoryUrls: byConfigOrder((name) => repositories[name].repositoryUrl),
     };
+}
+
+/** The configuration key a ContainerImage argument came from. */
+function imageArgKey(config: StackConfig, entry: ImageEntry, arg: keyof ContainerImageArgs | undefined): string {
+    if (arg === "version" || arg === "tagVersion") return arg;
+    if (arg === "repository") return "repository";
+    const entryKey = `images[${config.images.indexOf(entry)}]`;
+    return arg === "labels" || arg === "role" || arg === "context" || arg === "dockerfile" || arg === "target" || arg === "buildArgs" ? `${entryKey}.${arg}` : entryKey;
 }
 
 function imageArgs(

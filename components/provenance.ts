@@ -116,7 +116,8 @@ export function httpsSourceUrl(remote: string): string | undefined {
     return `https://${host}/${path}`;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** The timestamp form the OCI `created` label requires. */
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * The provenance labels' values. Precedence: git first (HEAD commit, its committer time, origin as https),

@@ -3,6 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { validateLifecyclePolicy } from "../lifecycle";
+import { IMAGE_TAG_PATTERN } from "./image-tag";
+import { RFC3339 } from "./provenance";
 
 /**
  * The typed stack configuration of the shipshape program (`shipshape:*` keys of
@@ -15,9 +17,7 @@ export const CONFIG_NAMESPACE = "shipshape";
 
 const IMAGE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const REPOSITORY_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 const stringMap = z.record(z.string().min(1), z.string());
 
@@ -77,7 +77,7 @@ const repositorySchema = z.strictObject({
         .enum(["IMMUTABLE_WITH_EXCLUSION", "MUTABLE"], "must be IMMUTABLE_WITH_EXCLUSION or MUTABLE (IMMUTABLE would forbid rewriting the registry cache tag)")
         .default("IMMUTABLE_WITH_EXCLUSION"),
     forceDelete: z.boolean().default(false),
-    cacheTag: z.string().regex(TAG, "must be a literal image tag").default("cache"),
+    cacheTag: z.string().regex(IMAGE_TAG_PATTERN, "must be a literal image tag").default("cache"),
     /** Quote them in YAML: an unquoted id is read as a number and a leading zero would be lost. */
     pullAccounts: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id (quoted)")).default([]),
     retention: retentionSchema.default({ keepTagged: [], rules: [] }),
@@ -88,7 +88,7 @@ const stackSchema = z.strictObject({
     images: z.array(imageSchema).min(1, "list at least one image"),
     repository: repositorySchema.default(() => repositorySchema.parse({})),
     /** Image version (tag and `version` label); default the project's package.json version. */
-    version: z.string().regex(TAG, "must be a valid image tag").optional(),
+    version: z.string().regex(IMAGE_TAG_PATTERN, "must be a valid image tag").optional(),
     /** Push the `<version>` tag besides the commit tag (default true); see ContainerImageArgs.tagVersion. */
     tagVersion: z.boolean().default(true),
     /** OCI labels shared by every image. */

@@ -6,16 +6,22 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerImage, ImageJudgmentError, ImageRepository } from "../../components/container-image";
 import { EcrRepository } from "../../components/ecr-repository";
-import { httpsSourceUrl } from "../../components/provenance";
 import { MockSession, settle, useMocks, valueOf } from "./mocks";
 
 const IMAGE = "docker-build:index:Image";
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const URL = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app";
-const HEAD = execFileSync("git", ["-C", REPO_ROOT, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
-const HEAD_TIME = new Date(execFileSync("git", ["-C", REPO_ROOT, "log", "-1", "--format=%cI"], { encoding: "utf8" }).trim())
-    .toISOString()
-    .replace(/\.\d{3}Z$/, "Z");
+// The project the images are built from is a git repository of the test's own: its commit, committer time
+// and origin are known here, and commits elsewhere while the suite runs cannot change them.
+const COMMIT_TIME = "2026-02-06T13:04:05+01:00";
+const COMMIT_TIME_UTC = "2026-02-06T12:04:05Z";
+const ORIGIN = "git@github.com:example/app.git";
+const ORIGIN_HTTPS = "https://github.com/example/app";
+
+function git(dir: string, args: string[]): string {
+    const identity = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+    const env = { ...process.env, ...identity, GIT_AUTHOR_DATE: "2020-01-01T00:00:00Z", GIT_COMMITTER_DATE: COMMIT_TIME };
+    return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env }).trim();
+}
 
 const DISTROLESS_NONROOT = ["FROM golang:1.24 AS build", "RUN go version", "FROM gcr.io/distroless/static-debian12:nonroot", "COPY --from=build /usr/local/go/bin/go /go", "USER 65532:65532", ""].join("\n");
 const ROOT_ON_DEBIAN = ["FROM debian:12", "RUN apt-get update", "USER root", ""].join("\n");
@@ -32,6 +38,7 @@ function fakeRepository(): ImageRepository {
 describe("ContainerImage", () => {
     let mocks: MockSession;
     let workDir: string;
+    let HEAD: string;
     before(async () => {
         mocks = await useMocks();
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-image-"));
@@ -39,10 +46,15 @@ describe("ContainerImage", () => {
         fs.writeFileSync(path.join(workDir, "good", "Dockerfile"), DISTROLESS_NONROOT);
         fs.mkdirSync(path.join(workDir, "bad"));
         fs.writeFileSync(path.join(workDir, "bad", "Dockerfile"), ROOT_ON_DEBIAN);
+        git(workDir, ["init", "-q"]);
+        git(workDir, ["add", "."]);
+        git(workDir, ["commit", "-qm", "services"]);
+        git(workDir, ["remote", "add", "origin", ORIGIN]);
+        HEAD = git(workDir, ["rev-parse", "HEAD"]);
     });
     after(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
-    const common = () => ({ repository: fakeRepository(), version: "1.2.3", projectRoot: REPO_ROOT, provenance: { sourceUrl: "https://example.com/fallback/repo" } });
+    const common = () => ({ repository: fakeRepository(), version: "1.2.3", projectRoot: workDir, provenance: { sourceUrl: "https://example.com/fallback/repo" } });
 
     it("builds linux/amd64 only, pushes fully qualified tags with ECR credentials and the registry cache", async () => {
         const image = new ContainerImage("app", { ...common(), context: path.join(workDir, "good") });
@@ -79,22 +91,16 @@ describe("ContainerImage", () => {
         });
         await settle();
         const labels = mocks.find(IMAGE, "labelled")!.inputs.labels as Record<string, string>;
-        const remote = (() => {
-            try {
-                return execFileSync("git", ["-C", REPO_ROOT, "remote", "get-url", "origin"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-            } catch {
-                return undefined;
-            }
-        })();
         assert.deepStrictEqual(labels, {
             "com.example.team": "payments",
             "dev.shipshape.image.role": "runtime",
-            "org.opencontainers.image.created": HEAD_TIME,
+            // The commit's time, not the build's: a rebuild of the same commit carries the same labels.
+            "org.opencontainers.image.created": COMMIT_TIME_UTC,
             "org.opencontainers.image.description": "an app",
             "org.opencontainers.image.licenses": "Apache-2.0",
             "org.opencontainers.image.revision": HEAD,
-            // Git's origin when it is a network URL (a clone from GitHub); else, as here or in a clone of a local path, the fallback.
-            "org.opencontainers.image.source": (remote === undefined ? undefined : httpsSourceUrl(remote)) ?? "https://example.com/fallback/repo",
+            // Git's origin as https wins over the configured fallback.
+            "org.opencontainers.image.source": ORIGIN_HTTPS,
             "org.opencontainers.image.title": "The App",
             "org.opencontainers.image.url": "https://example.com/app",
             "org.opencontainers.image.vendor": "platform",
@@ -195,7 +201,7 @@ describe("ContainerImage", () => {
 
     it("works with an EcrRepository: tags and cache go to that repository", async () => {
         const repo = new EcrRepository("paired", { name: "team/paired", cacheTag: "buildcache" });
-        const image = new ContainerImage("paired", { repository: repo, version: "2.0.0", projectRoot: REPO_ROOT, provenance: { sourceUrl: "https://example.com/r" }, context: path.join(workDir, "good") });
+        const image = new ContainerImage("paired", { repository: repo, version: "2.0.0", projectRoot: workDir, provenance: { sourceUrl: "https://example.com/r" }, context: path.join(workDir, "good") });
         await valueOf(image.ref);
         const inputs = mocks.find(IMAGE, "paired")!.inputs;
         const url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/paired";

@@ -209,6 +209,68 @@ describe("the shipshape program (index.ts) under the embedded engine", function 
             assert.strictEqual(err.cause.name, "StackConfigError");
         });
 
+        it("a ContainerImage argument refused by the component names the image entry's key and the stack file", async () => {
+            const config = devConfig();
+            (config["shipshape:images"] as Record<string, unknown>[])[0].labels = { "dev.shipshape.image.role": "builder" };
+            writeStack("role-label", config);
+            const err = await failureOf("role-label");
+            assert.strictEqual(err.cause.name, "StackConfigError", err.message);
+            assert.match(err.message, /Pulumi\.role-label\.yaml: shipshape:images\[0\]\.labels: ContainerImage "stroma": label dev\.shipshape\.image\.role=builder contradicts role "runtime"/);
+        });
+
+        it("a package.json version that is not a valid tag names shipshape:version and the stack file", async () => {
+            const versioned = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-version-"));
+            try {
+                // The program run from a project of its own, whose package.json gives the version.
+                fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(versioned, "node_modules"));
+                fs.symlinkSync(path.join(project, "runs-base"), path.join(versioned, "runs-base"));
+                fs.writeFileSync(path.join(versioned, "tsconfig.json"), JSON.stringify({ extends: path.join(REPO_ROOT, "tsconfig.json") }));
+                fs.writeFileSync(path.join(versioned, "Pulumi.yaml"), yaml.dump({ name: "shipshape", runtime: "nodejs", main: "index.ts" }));
+                fs.writeFileSync(
+                    path.join(versioned, "index.ts"),
+                    `import { runShipshapeProgram } from ${JSON.stringify(path.join(REPO_ROOT, "components", "program"))};\nexport const stack = runShipshapeProgram(__dirname);\n`,
+                );
+                fs.writeFileSync(path.join(versioned, "package.json"), JSON.stringify({ name: "x", version: "1.0.0+build.5" }));
+                fs.writeFileSync(path.join(versioned, "Pulumi.v.yaml"), yaml.dump({ config: { ...devConfig(), "shipshape:images": [{ name: "runs-base", context: "runs-base" }] } }));
+                const err = await runProgram({ projectDir: versioned, stack: "v" }).then(
+                    () => assert.fail("stack v ran without error"),
+                    (e: unknown) => e as ProgramError,
+                );
+                assert.strictEqual(err.cause.name, "StackConfigError", err.message);
+                assert.match(err.message, /Pulumi\.v\.yaml: shipshape:version: not set, and .*package\.json version "1\.0\.0\+build\.5" is not a valid image tag/);
+            } finally {
+                fs.rmSync(versioned, { recursive: true, force: true });
+            }
+        });
+
+        it("an image whose repository is not in ECR is refused before anything is pushed (its tags would name Docker Hub)", async () => {
+            // A program of its own: EcrRepository always yields an ECR URL, so the guard is reached only through ImageRepository.
+            const programDir = path.join(project, "hub");
+            fs.mkdirSync(programDir);
+            const componentsDir = path.join(REPO_ROOT, "components");
+            fs.writeFileSync(
+                path.join(programDir, "index.ts"),
+                [
+                    'import * as pulumi from "@pulumi/pulumi";',
+                    `import { ContainerImage } from ${JSON.stringify(path.join(componentsDir, "container-image"))};`,
+                    "const repository = { repositoryUrl: pulumi.output(\"team/app\"), registryId: pulumi.output(\"123456789012\"), cacheRef: pulumi.output(\"team/app:cache\") };",
+                    `const image = new ContainerImage("hub", { repository, version: "1.0.0", context: ${JSON.stringify(path.join(REPO_ROOT, "services", "stroma"))}, projectRoot: ${JSON.stringify(REPO_ROOT)}, provenance: { sourceUrl: "https://example.com/r" } });`,
+                    "export const ref = image.ref;",
+                    "",
+                ].join("\n"),
+            );
+            fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(programDir, "node_modules"));
+            fs.writeFileSync(path.join(programDir, "tsconfig.json"), JSON.stringify({ extends: path.join(REPO_ROOT, "tsconfig.json") }));
+            fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), yaml.dump({ name: "shipshape", runtime: "nodejs", main: "index.ts" }));
+            fs.writeFileSync(path.join(programDir, "Pulumi.hub.yaml"), yaml.dump({ config: { "aws:region": "eu-west-1" } }));
+            const err = await runProgram({ projectDir: programDir, stack: "hub" }).then(
+                (run) => assert.fail(`ran without error; registered ${run.resources.map((r) => r.type).join(", ")}`),
+                (e: unknown) => e as ProgramError,
+            );
+            assert.strictEqual(err.cause.name, "ContainerImageArgsError", err.message + err.output);
+            assert.match(err.message, /ContainerImage "hub": (repository URL "team\/app"|cache ref "team\/app:cache") is not in ECR/);
+        });
+
         // A Dockerfile failing a judgment with known inputs is tested in test/components/container-image.test.ts
         // (same code path, in-process); this case needs the program: the check runs when the base's ref resolves.
         it("an image built on another image's ref is judged once the ref is known, and fails the run", async () => {
