@@ -23,8 +23,18 @@ interface CompiledPattern {
     scratch: boolean;
     hasTag: boolean;
     hasDigest: boolean;
-    regex: RegExp;
+    /** The pattern's brace alternatives, each split at the separators `*` cannot cross. */
+    alternatives: readonly SplitGlob[];
 }
+
+/** A brace-free glob cut at `/`, `:` and `@`: `parts[i]` lies between `separators[i-1]` and `separators[i]`. */
+interface SplitGlob {
+    parts: string[];
+    separators: string;
+}
+
+/** Brace alternatives one pattern may expand to: patterns are configuration, the cap keeps one from exploding. */
+const MAX_PATTERN_ALTERNATIVES = 4096;
 
 const compiledCache = new Map<string, CompiledPattern>();
 
@@ -44,12 +54,13 @@ export function compileImagePattern(pattern: string): CompiledPattern {
     if (body === "") throw new Error(`empty image pattern ${JSON.stringify(pattern)}`);
     let compiled: CompiledPattern;
     if (body === "scratch") {
-        compiled = { negated, scratch: true, hasTag: false, hasDigest: false, regex: /^scratch$/ };
+        compiled = { negated, scratch: true, hasTag: false, hasDigest: false, alternatives: [] };
     } else {
         const [registry, remainder] = splitRegistry(body);
         const normalized = `${registry}/${remainder}`;
         const { hasTag, hasDigest } = patternParts(normalized);
-        compiled = { negated, scratch: false, hasTag, hasDigest, regex: globToRegExp(normalized, pattern) };
+        const alternatives = expandBraces(normalized, pattern).map(splitAtSeparators);
+        compiled = { negated, scratch: false, hasTag, hasDigest, alternatives };
     }
     compiledCache.set(pattern, compiled);
     return compiled;
@@ -78,7 +89,8 @@ function matchCompiled(compiled: CompiledPattern, subject: PatternSubject): bool
         if (subject.digest === undefined) return undefined;
         text += `@${subject.digest}`;
     }
-    return compiled.regex.test(text);
+    const subjectText = splitAtSeparators(text);
+    return compiled.alternatives.some((glob) => matchSplitGlob(glob, subjectText));
 }
 
 export interface PatternListMatch {
@@ -189,21 +201,99 @@ function patternParts(pattern: string): { hasTag: boolean; hasDigest: boolean } 
     return { hasTag: tagColon > lastSlash && tagColon >= 0, hasDigest: at >= 0 };
 }
 
-function globToRegExp(glob: string, original: string): RegExp {
-    let source = "^";
-    let depth = 0;
-    for (const c of glob) {
-        if (c === "*") source += "[^/:@]*";
-        else if (c === "{") {
-            depth++;
-            source += "(?:";
-        } else if (c === "}") {
-            if (depth === 0) throw new Error(`unbalanced "}" in image pattern ${JSON.stringify(original)}`);
-            depth--;
-            source += ")";
-        } else if (c === "," && depth > 0) source += "|";
-        else source += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+/**
+ * `{a,b}` alternation (nested allowed) expanded into brace-free globs, so that
+ * matching needs no backtracking regular expression: a pattern comes from
+ * configuration, and `a*a*a*...` as a JavaScript regex backtracks for minutes.
+ */
+function expandBraces(glob: string, original: string): string[] {
+    let position = 0;
+    // sequence := (literal | "{" sequence ("," sequence)* "}")*, returning its expansions
+    const sequence = (insideBraces: boolean): string[] => {
+        let results = [""];
+        let literal = "";
+        const flush = () => {
+            if (literal !== "") results = results.map((r) => r + literal);
+            literal = "";
+        };
+        while (position < glob.length) {
+            const c = glob[position];
+            if (c === "{") {
+                flush();
+                position++;
+                const options: string[] = [];
+                for (;;) {
+                    options.push(...sequence(true));
+                    if (glob[position] === ",") {
+                        position++;
+                        continue;
+                    }
+                    if (glob[position] !== "}") throw new Error(`unbalanced "{" in image pattern ${JSON.stringify(original)}`);
+                    position++;
+                    break;
+                }
+                if (results.length * options.length > MAX_PATTERN_ALTERNATIVES) {
+                    throw new Error(`image pattern ${JSON.stringify(original)} expands to more than ${MAX_PATTERN_ALTERNATIVES} alternatives`);
+                }
+                results = results.flatMap((r) => options.map((o) => r + o));
+            } else if (c === "}" || (c === "," && insideBraces)) {
+                if (!insideBraces) throw new Error(`unbalanced "}" in image pattern ${JSON.stringify(original)}`);
+                break;
+            } else {
+                literal += c;
+                position++;
+            }
+        }
+        flush();
+        return results;
+    };
+    const results = sequence(false);
+    if (position < glob.length) throw new Error(`unbalanced "}" in image pattern ${JSON.stringify(original)}`);
+    return results;
+}
+
+function splitAtSeparators(text: string): SplitGlob {
+    const parts: string[] = [];
+    let separators = "";
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === "/" || c === ":" || c === "@") {
+            parts.push(text.slice(start, i));
+            separators += c;
+            start = i + 1;
+        }
     }
-    if (depth !== 0) throw new Error(`unbalanced "{" in image pattern ${JSON.stringify(original)}`);
-    return new RegExp(source + "$");
+    parts.push(text.slice(start));
+    return { parts, separators };
+}
+
+/** `*` never crosses a separator, so the separators must agree and each part matches on its own. */
+function matchSplitGlob(glob: SplitGlob, subject: SplitGlob): boolean {
+    if (glob.separators !== subject.separators) return false;
+    return glob.parts.every((part, i) => matchStars(part, subject.parts[i]));
+}
+
+/** Wildcard match where `*` is any run of characters: greedy with one resume point, O(pattern x text). */
+function matchStars(pattern: string, text: string): boolean {
+    let p = 0;
+    let t = 0;
+    let star = -1;
+    let resume = 0;
+    while (t < text.length) {
+        if (p < pattern.length && pattern[p] === "*") {
+            star = p++;
+            resume = t;
+        } else if (p < pattern.length && pattern[p] === text[t]) {
+            p++;
+            t++;
+        } else if (star >= 0) {
+            p = star + 1;
+            t = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.length && pattern[p] === "*") p++;
+    return p === pattern.length;
 }

@@ -6,7 +6,8 @@ const POLICY = "image-distroless-base" as const;
 
 /**
  * Distroless bases: Google distroless without the debug variants, Chainguard
- * without the -dev variants (and wolfi-base, a distro with apk), and scratch.
+ * without the -dev variants (and the distro bases wolfi-base, chainguard-base
+ * and busybox, which carry a shell), and scratch.
  * `!` patterns exclude; the last matching pattern wins.
  */
 export const DEFAULT_ALLOWED_BASE_IMAGES: readonly string[] = Object.freeze([
@@ -15,7 +16,7 @@ export const DEFAULT_ALLOWED_BASE_IMAGES: readonly string[] = Object.freeze([
     "!gcr.io/distroless/*:{debug,debug-*,*-debug,*-debug-*}",
     "cgr.dev/chainguard/*",
     "!cgr.dev/chainguard/*:{dev,*-dev}",
-    "!cgr.dev/chainguard/{wolfi-base,busybox}",
+    "!cgr.dev/chainguard/{wolfi-base,chainguard-base,busybox}",
 ]);
 
 /**

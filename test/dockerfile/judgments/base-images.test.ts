@@ -129,6 +129,14 @@ describe("base-image knowledge (base-images.json)", () => {
         assert.equal(user("cgr.dev/chainguard/git:latest-root"), undefined);
     });
 
+    it("Chainguard's distro bases (chainguard-base, busybox) carry a shell and are not assumed non-root", () => {
+        for (const name of ["cgr.dev/chainguard/chainguard-base:latest", "cgr.dev/chainguard/busybox:latest"]) {
+            assert.equal(user(name), undefined, name);
+            assert.equal(fact(name)?.shell, true, name);
+            assert.equal(fact(name)?.distroless, false, name);
+        }
+    });
+
     it("Docker official images run as root; unknown images are unknown", () => {
         assert.equal(user("alpine:3.19"), "");
         assert.equal(user("node:20-slim"), "");
@@ -169,6 +177,20 @@ describe("image patterns", () => {
     });
     it("unbalanced braces are an error", () => {
         assert.throws(() => matchesImagePattern("{alpine", ref("alpine")), /unbalanced/);
+        assert.throws(() => matchesImagePattern("alpine}", ref("alpine")), /unbalanced/);
+        assert.throws(() => matchesImagePattern("{a,{b,c}", ref("alpine")), /unbalanced/);
+    });
+    it("nested alternation and empty alternatives", () => {
+        assert.ok(matchesImagePattern("gcr.io/distroless/{static{,-debian{11,12}},base}:nonroot", ref("gcr.io/distroless/static-debian12:nonroot")));
+        assert.ok(matchesImagePattern("gcr.io/distroless/{static{,-debian{11,12}},base}:nonroot", ref("gcr.io/distroless/static:nonroot")));
+        assert.ok(!matchesImagePattern("gcr.io/distroless/{static{,-debian{11,12}},base}:nonroot", ref("gcr.io/distroless/static-debian13:nonroot")));
+    });
+    it("a pattern with many wildcards matches in linear time, and brace blow-up is refused", () => {
+        // As a backtracking regex this pair takes minutes; wildcards here never backtrack more than once.
+        const subject = ref("gcr.io/" + "a".repeat(200));
+        assert.equal(matchesImagePattern("gcr.io/" + "a*".repeat(40) + "x", subject), false);
+        assert.equal(matchesImagePattern("gcr.io/" + "a*".repeat(40), subject), true);
+        assert.throws(() => matchesImagePattern("{a,b}".repeat(13), ref("alpine")), /more than 4096 alternatives/);
     });
 });
 
