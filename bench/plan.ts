@@ -89,8 +89,9 @@ function median(values: number[]): number {
     return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Both stacks pass their policies: a run that exits 1 measures a plan that stopped early, not the one the figure names. */
 function check(what: string, run: Timed): void {
-    if (run.code !== 0 && run.code !== 1) throw new Error(`bench/plan: ${what} exited ${run.code}\n${run.stderr}`);
+    if (run.code !== 0) throw new Error(`bench/plan: ${what} exited ${run.code}\n${run.stderr}`);
 }
 
 export async function run(): Promise<void> {

@@ -140,7 +140,7 @@ function imageLine(image: ImageSummary, projectDir: string): string[] {
     const role = facts.labels["dev.shipshape.image.role"];
     const lines = [
         `  ${image.name}: ${verdict} · base ${base} · ${user} · ${platform} · ${labelCount} label${labelCount === 1 ? "" : "s"}${role ? ` · role ${role}` : ""}`,
-        `    ${path.isAbsolute(check.dockerfile.file) ? path.relative(projectDir, check.dockerfile.file) : check.dockerfile.file}${facts.target ? ` (target ${facts.target})` : ""}`,
+        `    ${displayPath(check.dockerfile.file, projectDir)}${facts.target ? ` (target ${facts.target})` : ""}`,
     ];
     for (const v of check.violations) lines.push(`    ✗ ${v.policy}: ${v.message}`);
     for (const e of check.exemptions) lines.push(`    ~ ${e.policy} exempt: ${e.message}`);
@@ -211,10 +211,17 @@ function diagnosticLines(result: PlanResult): string[] {
     return lines;
 }
 
+/** Relative to the project when inside it, else as given. */
+function displayPath(file: string, projectDir: string): string {
+    if (!path.isAbsolute(file)) return file;
+    const relative = path.relative(projectDir, file);
+    return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+}
+
 export function formatPlanText(result: PlanResult): string {
     const out: string[] = [];
     const packLabel = result.pack.name ? `${result.pack.name} ${result.pack.version}` : "not consulted (the program stopped first)";
-    const configSource = path.isAbsolute(result.pack.configSource) ? path.relative(result.projectDir, result.pack.configSource) : result.pack.configSource;
+    const configSource = displayPath(result.pack.configSource, result.projectDir);
     out.push(`Plan for stack ${result.stack} (${result.stackFile}) of project ${result.project}`);
     out.push(`Policy pack ${packLabel}, config: ${configSource}`);
     if (result.stoppedByProgram) {

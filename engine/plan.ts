@@ -115,6 +115,10 @@ export async function computePlan(options: PlanOptions): Promise<PlanResult> {
     const project = loadProject(projectDir);
     const progress = options.onProgress ?? (() => undefined);
     const packDir = path.resolve(options.packDir ?? defaultPackDir(projectDir));
+    if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+        // As the Pulumi CLI refuses it, before anything starts.
+        throw new PlanInputError(`${packDir}: not a policy pack (no PulumiPolicy.yaml)`);
+    }
     const configFile = options.policyConfigFile ?? defaultPolicyConfigFile(packDir, options.stack);
     // The pack and the program start independently; overlapping them halves the wait.
     progress("starting the policy pack and running the program");

@@ -73,6 +73,8 @@ describe("engine/plan: program, pack and reports together", function () {
                 ["tiny-repository-count", "mandatory"],
             ],
         );
+        // A config outside the project is shown by its own path, not as ../../..
+        assert.ok(formatPlanText(plan).split("\n").includes(`Policy pack tiny-pack 0.0.1, config: ${strict}`), formatPlanText(plan).slice(0, 300));
         const typo = path.join(dir, "typo.json");
         fs.writeFileSync(typo, JSON.stringify({ "tiny-scan-on-pus": "advisory" }));
         await assert.rejects(
@@ -87,6 +89,14 @@ describe("engine/plan: program, pack and reports together", function () {
             assert.match(err.message, /^program failed for stack broken \(Pulumi\.broken\.yaml\): tiny:repos\[0\]\.name in Pulumi\.broken\.yaml/);
             return true;
         });
+    });
+
+    it("refuses a --policy-pack directory that holds no PulumiPolicy.yaml, naming it", async () => {
+        const notAPack = tempDir("shipshape-not-a-pack-");
+        await assert.rejects(
+            computePlan({ projectDir: TINY, stack: "dev", packDir: notAPack }),
+            (err: Error) => err instanceof PlanInputError && err.message === `${notAPack}: not a policy pack (no PulumiPolicy.yaml)`,
+        );
     });
 
     it("reports a pack that cannot start, naming its directory", async () => {
