@@ -117,14 +117,13 @@ export class ShellLex {
         this.skipProcessQuotes = options.skipProcessQuotes ?? false;
         this.skipUnsetEnv = options.skipUnsetEnv ?? false;
         this.maxExpandedLength = max;
-        if (options.budget !== undefined) this.budget = options.budget;
-        const quotes = this.skipProcessQuotes ? [] : [SINGLE_QUOTE, DOUBLE_QUOTE];
-        const specials = [DOLLAR, LESS, this.escapeCodePoint, ...quotes];
-        this.topLevelStops = stopTable(...specials);
-        this.braceStops = stopTable(...specials, RBRACE);
-        this.slashStops = stopTable(...specials, SLASH);
-        this.doubleQuoteStops = stopTable(DOUBLE_QUOTE, DOLLAR, this.escapeCodePoint);
-        this.literalWordStops = stopTable(DOLLAR, this.escapeCodePoint, ...quotes);
+        this.budget = options.budget;
+        const tables = stopTablesFor(this.escapeCodePoint, this.skipProcessQuotes);
+        this.topLevelStops = tables.topLevel;
+        this.braceStops = tables.brace;
+        this.slashStops = tables.slash;
+        this.doubleQuoteStops = tables.doubleQuote;
+        this.literalWordStops = tables.literalWord;
     }
 
     /** @internal Characters that end a run of ordinary characters, by what ends the expansion. */
@@ -280,6 +279,35 @@ class WordScanner {
         this.pos = at + unit.length;
         return run;
     }
+}
+
+interface StopTables {
+    topLevel: Uint8Array;
+    brace: Uint8Array;
+    slash: Uint8Array;
+    doubleQuote: Uint8Array;
+    literalWord: Uint8Array;
+}
+
+/** The tables depend only on the escape token and quote handling; a lexer is made per analysis, so they are shared. */
+const stopTablesCache = new Map<string, StopTables>();
+
+function stopTablesFor(escapeCodePoint: number, skipProcessQuotes: boolean): StopTables {
+    const key = `${escapeCodePoint}:${skipProcessQuotes}`;
+    let tables = stopTablesCache.get(key);
+    if (tables === undefined) {
+        const quotes = skipProcessQuotes ? [] : [SINGLE_QUOTE, DOUBLE_QUOTE];
+        const specials = [DOLLAR, LESS, escapeCodePoint, ...quotes];
+        tables = {
+            topLevel: stopTable(...specials),
+            brace: stopTable(...specials, RBRACE),
+            slash: stopTable(...specials, SLASH),
+            doubleQuote: stopTable(DOUBLE_QUOTE, DOLLAR, escapeCodePoint),
+            literalWord: stopTable(DOLLAR, escapeCodePoint, ...quotes),
+        };
+        stopTablesCache.set(key, tables);
+    }
+    return tables;
 }
 
 function stopTable(...units: number[]): Uint8Array {
