@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { PolicyConfigSchema } from "@pulumi/policy";
+import { imagePatternError } from "../dockerfile/base-images";
 import { DEFAULT_ALLOWED_BASE_IMAGES, DEFAULT_REQUIRED_LABELS } from "../dockerfile/judgments";
 
 const unknownInputsDuringPreview = z
@@ -15,8 +16,20 @@ const unknownInputsDuringPreview = z
         'What an input unknown during preview means: "fail" reports at the policy\'s enforcement level (fail closed); "defer" reports an advisory diagnostic and relies on the update re-analysing the resource with known inputs (an unknown during the update always fails).',
     );
 
+/**
+ * An image pattern the analyzer can compile: a bad one is a config error naming
+ * its key when the config is read, not a judgment failing on every image later.
+ */
+const imagePattern = z
+    .string()
+    .min(1)
+    .superRefine((pattern, ctx) => {
+        const error = imagePatternError(pattern);
+        if (error !== undefined) ctx.addIssue({ code: "custom", message: `invalid image pattern: ${error}` });
+    });
+
 const baseImageFact = z.strictObject({
-    match: z.string().min(1).describe("registry/repository[:tag], * wildcards allowed"),
+    match: imagePattern.describe("registry/repository[:tag], * wildcards allowed"),
     user: z.string().optional().describe('the image\'s default USER ("" = root)'),
     distroless: z.boolean().optional(),
     shell: z.boolean().optional(),
@@ -50,7 +63,7 @@ export const POLICY_CONFIG_SCHEMAS = {
     "image-distroless-base": z.strictObject({
         ...imageCommon,
         allowedBaseImages: z
-            .array(z.string().min(1))
+            .array(imagePattern)
             .default([...DEFAULT_ALLOWED_BASE_IMAGES])
             .describe("Allowed base images: patterns such as gcr.io/distroless/*, {a,b} alternatives, a leading ! excludes."),
         allowBuilderImages,

@@ -4,11 +4,12 @@
  * component both call `checkImageInputs`, so an image is judged the same way at
  * construction time and at preview.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { analyzeDockerfile } from "../dockerfile/analyze";
 import { judgeImage } from "../dockerfile/judgments";
-import { BaseImageFact, IMAGE_POLICY_NAMES, ImageFacts, ImagePolicyName, JudgmentConfig, Violation } from "../dockerfile/types";
+import { AnalyzeOptions, BaseImageFact, IMAGE_POLICY_NAMES, ImageFacts, ImagePolicyName, JudgmentConfig, Violation } from "../dockerfile/types";
 
 /** The subset of @pulumi/docker-build `ImageArgs` the checks read, as plain values. */
 export interface DockerBuildImageInputs {
@@ -77,13 +78,16 @@ function stringRecord(value: unknown, key: string): { value?: Record<string, str
     return { value: value as Record<string, string> };
 }
 
-// Four policies judge the same image with the same analysis; analysing once per
-// distinct (Dockerfile text, options) keeps Analyze cheap.
+// Images built from the same Dockerfile text with the same options (services sharing
+// a Dockerfile, a plan's many images) are analysed once. Keyed by a digest so a
+// 1 MiB Dockerfile costs 64 bytes of key, not its whole text.
 const analysisCache = new Map<string, ImageFacts>();
 const ANALYSIS_CACHE_SIZE = 64;
 
-function analyzeCached(text: string, options: Parameters<typeof analyzeDockerfile>[1]): ImageFacts {
-    const key = JSON.stringify([text, options]);
+function analyzeCached(text: string, options: AnalyzeOptions): ImageFacts {
+    const json = stableJson([text, options]);
+    if (json === undefined) return analyzeDockerfile(text, options);
+    const key = createHash("sha256").update(json).digest("base64");
     const hit = analysisCache.get(key);
     if (hit) return hit;
     const facts = analyzeDockerfile(text, options);
@@ -93,13 +97,61 @@ function analyzeCached(text: string, options: Parameters<typeof analyzeDockerfil
 }
 
 /**
- * Resolves the Dockerfile (`dockerfile.inline`, else `dockerfile.location`, else
- * `<context.location>/Dockerfile`), analyses it with the build's target, build args,
- * platforms and labels, and judges the result. Never throws for bad input: an
- * unreadable or missing Dockerfile, or malformed inputs, fail every image policy
- * with a message naming the file or input key.
+ * JSON with object keys sorted, so equal values serialise equally whatever the
+ * order their keys were given in; undefined when the value is not plain JSON data
+ * (then there is no safe key, and callers do not memoise).
  */
-export function checkImageInputs(inputs: DockerBuildImageInputs, options: CheckImageOptions = {}): ImageCheck {
+export function stableJson(value: unknown): string | undefined {
+    if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "number") return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    if (Array.isArray(value)) {
+        const items: string[] = [];
+        for (const item of value) {
+            const json = item === undefined ? "null" : stableJson(item);
+            if (json === undefined) return undefined;
+            items.push(json);
+        }
+        return `[${items.join(",")}]`;
+    }
+    const proto = typeof value === "object" ? Object.getPrototypeOf(value) : undefined;
+    if (proto === Object.prototype || proto === null) {
+        const entries: string[] = [];
+        for (const key of Object.keys(value as object).sort()) {
+            const item = (value as Record<string, unknown>)[key];
+            if (item === undefined) continue;
+            const json = stableJson(item);
+            if (json === undefined) return undefined;
+            entries.push(`${JSON.stringify(key)}:${json}`);
+        }
+        return `{${entries.join(",")}}`;
+    }
+    return undefined;
+}
+
+/** What judging needs from an image's inputs: the Dockerfile, and either its analysis or why there is none. */
+export interface ImageAnalysis {
+    dockerfile: ImageCheck["dockerfile"];
+    /** Undefined when the Dockerfile could not be read or the inputs are malformed. */
+    facts?: ImageFacts;
+    /** Set when there are no facts: fails every image policy. */
+    failure?: Violation[];
+}
+
+export interface AnalyzeImageOptions {
+    /** Directory relative Dockerfile and context paths are resolved against (the Pulumi project root). */
+    projectRoot?: string;
+    /** Extra base-image facts, consulted before the built-in data. */
+    baseImages?: BaseImageFact[];
+}
+
+/**
+ * Resolves the Dockerfile (`dockerfile.inline`, else `dockerfile.location`, else
+ * `<context.location>/Dockerfile`) and analyses it with the build's target, build
+ * args, platforms and labels; no judging, so its result serves every policy's
+ * config. Never throws for bad input: an unreadable or missing Dockerfile, or
+ * malformed inputs, give a failure naming the file or input key.
+ */
+export function analyzeImageInputs(inputs: DockerBuildImageInputs, options: AnalyzeImageOptions = {}): ImageAnalysis {
     const dockerfile = inputs.dockerfile ?? {};
     let source: DockerfileSource | undefined;
     let file = "<inline>";
@@ -119,11 +171,7 @@ export function checkImageInputs(inputs: DockerBuildImageInputs, options: CheckI
             given = path.join(inputs.context!.location!, "Dockerfile");
         }
         if (!source || given === undefined) {
-            return {
-                dockerfile: { file: "<none>" },
-                violations: failAll("<none>", "no Dockerfile: set dockerfile.inline, dockerfile.location or context.location"),
-                exemptions: [],
-            };
+            return { dockerfile: { file: "<none>" }, failure: failAll("<none>", "no Dockerfile: set dockerfile.inline, dockerfile.location or context.location") };
         }
         const resolved = resolvePath(given, options.projectRoot, source);
         file = resolved.path ?? given;
@@ -142,7 +190,7 @@ export function checkImageInputs(inputs: DockerBuildImageInputs, options: CheckI
         }
     }
     if (text === undefined) {
-        return { dockerfile: { source, file }, violations: failAll(file, problem ?? "cannot read Dockerfile"), exemptions: [] };
+        return { dockerfile: { source, file }, failure: failAll(file, problem ?? "cannot read Dockerfile") };
     }
 
     const buildArgs = stringRecord(inputs.buildArgs, "buildArgs");
@@ -155,17 +203,27 @@ export function checkImageInputs(inputs: DockerBuildImageInputs, options: CheckI
             ? "platforms must be a list of strings"
             : undefined) ??
         (inputs.target !== undefined && inputs.target !== null && typeof inputs.target !== "string" ? "target must be a string" : undefined);
-    if (inputProblem) return { dockerfile: { source, file }, violations: failAll(file, inputProblem), exemptions: [] };
+    if (inputProblem) return { dockerfile: { source, file }, failure: failAll(file, inputProblem) };
 
-    const config = options.config ?? {};
     const facts = analyzeCached(text, {
         file,
         target: nonEmptyString(inputs.target) ? inputs.target : undefined,
         buildArgs: buildArgs.value,
         platforms: platforms ?? undefined,
         labels: labels.value,
-        baseImages: config.baseImages,
+        baseImages: options.baseImages,
     });
-    const { violations, exemptions } = judgeImage(facts, config);
-    return { dockerfile: { source, file }, facts, violations, exemptions };
+    return { dockerfile: { source, file }, facts };
+}
+
+/** Judges an analysis with one configuration (the analysis's failure, if any, fails every judgment). */
+export function judgeImageAnalysis(analysis: ImageAnalysis, config: ImagePolicyConfig = {}): ImageCheck {
+    if (!analysis.facts) return { dockerfile: analysis.dockerfile, violations: analysis.failure ?? failAll(analysis.dockerfile.file, "cannot read Dockerfile"), exemptions: [] };
+    const { violations, exemptions } = judgeImage(analysis.facts, config);
+    return { dockerfile: analysis.dockerfile, facts: analysis.facts, violations, exemptions };
+}
+
+/** `analyzeImageInputs` then `judgeImageAnalysis`: an image's inputs to the analyzer's verdicts. */
+export function checkImageInputs(inputs: DockerBuildImageInputs, options: CheckImageOptions = {}): ImageCheck {
+    return judgeImageAnalysis(analyzeImageInputs(inputs, { projectRoot: options.projectRoot, baseImages: options.config?.baseImages }), options.config);
 }

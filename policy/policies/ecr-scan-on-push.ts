@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
-import { isUnknown, plainProperties, unknownPaths } from "../resource-values";
+import { plainProperties, unknownPaths } from "../resource-values";
 import { ECR_REPOSITORY, Finding, configOrReport, forResourceType, reportFindings, unknownFinding } from "./support";
 
 const NAME = "ecr-scan-on-push";
@@ -10,7 +10,8 @@ export function evaluateScanOnPush(props: unknown, config: PolicyConfigOf<typeof
     const unknown = unknownPaths(inputs, ["imageScanningConfiguration"]);
     if (unknown.length > 0) return [unknownFinding(unknown, config.unknownInputsDuringPreview)];
     const scanning = inputs.imageScanningConfiguration as Record<string, unknown> | undefined;
-    if (scanning?.scanOnPush === true || isUnknown(scanning?.scanOnPush)) return [];
+    // Unknown values were reported above: only a known true passes.
+    if (scanning?.scanOnPush === true) return [];
     return [{ message: "imageScanningConfiguration.scanOnPush must be true: images are scanned for vulnerabilities when pushed" }];
 }
 

@@ -1,12 +1,14 @@
 /**
- * The shared shape of the four image policies: each is a thin filter over
- * `checkImageInputs` (which runs the analyzer and its judgments), never a second
- * implementation of a judgment.
+ * The shared shape of the four image policies: each is a thin filter over the
+ * analyzer's judgments of the image (`analyzeImageInputs`, shared by the four
+ * within one Analyze call, then `judgeImageAnalysis` with the policy's own config),
+ * never a second implementation of a judgment.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { ImagePolicyName, Violation } from "../../dockerfile/types";
+import { IMAGE_POLICY_NAMES, ImagePolicyName, Violation } from "../../dockerfile/types";
 import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
-import { DockerBuildImageInputs, ImagePolicyConfig, checkImageInputs } from "../image-inputs";
+import { ImageAnalysisMemo } from "../image-analysis-memo";
+import { DockerBuildImageInputs, ImagePolicyConfig, judgeImageAnalysis } from "../image-inputs";
 import { plainProperties, unknownPaths } from "../resource-values";
 import { DOCKER_BUILD_IMAGE, Finding, configOrReport, forResourceType, reportFindings, resolveProjectRoot, unknownFinding } from "./support";
 
@@ -14,6 +16,9 @@ import { DOCKER_BUILD_IMAGE, Finding, configOrReport, forResourceType, reportFin
 export const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
 
 type ImagePolicyConfigOf = PolicyConfigOf<ImagePolicyName>;
+
+// The four image policies of one Analyze call share one analysis of the image.
+const analyses = new ImageAnalysisMemo(IMAGE_POLICY_NAMES);
 
 function judgmentConfig(config: ImagePolicyConfigOf): ImagePolicyConfig {
     const { projectRoot: _root, unknownInputsDuringPreview: _unknowns, ...rest } = config as ImagePolicyConfigOf & Record<string, unknown>;
@@ -31,10 +36,11 @@ export function evaluateImagePolicy(name: ImagePolicyName, props: unknown, confi
     // Of the build context only its location matters (named contexts do not change what is judged).
     const unknown = unknownPaths(inputs, IMAGE_ANALYSIS_INPUTS).filter((p) => !p.startsWith("context") || p === "context" || p.startsWith("context.location"));
     if (unknown.length > 0) return [unknownFinding(unknown, config.unknownInputsDuringPreview)];
-    const check = checkImageInputs(inputs as DockerBuildImageInputs, {
+    const analysis = analyses.analysis(name, inputs as DockerBuildImageInputs, {
         projectRoot: resolveProjectRoot(config.projectRoot, packDir),
-        config: judgmentConfig(config),
+        baseImages: config.baseImages,
     });
+    const check = judgeImageAnalysis(analysis, judgmentConfig(config));
     const findings: Finding[] = check.violations.filter((v) => v.policy === name).map((v) => ({ message: located(check.dockerfile.file, v) }));
     for (const exemption of check.exemptions) {
         if (exemption.policy === name) findings.push({ message: `exempt: ${exemption.message}`, advisory: true });

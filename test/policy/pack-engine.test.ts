@@ -268,6 +268,16 @@ describe("policy pack over the engine protocol", function () {
             assert.equal(ds[0].enforcementLevel, "mandatory");
             assert.match(ds[0].message, /invalid policy config: image-amd64-only.*platfroms/);
         });
+        it("report an invalid image pattern in config as a config error naming the key, at the policy's level", async () => {
+            await pack.configure(imageConfig({ "image-distroless-base": { allowedBaseImages: ["gcr.io/distroless/*", "gcr.io/{static"] } }));
+            const result = await pack.analyze(goodImage());
+            const ds = byPolicy(result, "image-distroless-base");
+            assert.equal(ds.length, 1);
+            assert.equal(ds[0].enforcementLevel, "mandatory");
+            assert.match(ds[0].message, /\ninvalid policy config: image-distroless-base\.allowedBaseImages\.1: invalid image pattern/);
+            // The other policies, whose config is valid, still judge the image (and pass it).
+            assert.deepEqual(result.diagnostics.map((d) => d.policyName), ["image-distroless-base"]);
+        });
     });
 
     describe("unknown inputs during an update", () => {

@@ -16,7 +16,8 @@ import {
 import { removeTrivialPolicyPack, writeTrivialPolicyPack } from "../../engine/trivial-policy-pack";
 import { parsePolicyConfig } from "../../policy/config-schema";
 import { parseEcrReference, pushedReferences, registryCacheEntries } from "../../policy/ecr-references";
-import { checkImageInputs } from "../../policy/image-inputs";
+import { ImageAnalysisMemo } from "../../policy/image-analysis-memo";
+import { analyzeImageInputs, checkImageInputs, judgeImageAnalysis, stableJson } from "../../policy/image-inputs";
 import { isUnknown, plainProperties, unknownOutcome, unknownPaths } from "../../policy/resource-values";
 import { forResourceType, resolveProjectRoot } from "../../policy/policies/support";
 import { PACK_DIR, PROJECT, REPO, assertPackBuilt } from "./helpers";
@@ -187,6 +188,71 @@ describe("policy pack pure helpers", () => {
         assert.match(relative.violations[0].message, /relative and no project root/);
         const bad = checkImageInputs({ dockerfile: { inline: "FROM scratch\n" }, buildArgs: { A: 1 as unknown as string } });
         assert.match(bad.violations[0].message, /buildArgs\.A must be a string/);
+    });
+});
+
+describe("policy pack: one analysis per image per Analyze", () => {
+    const POLICIES = ["image-non-root-user", "image-distroless-base", "image-amd64-only", "image-oci-labels"] as const;
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-memo-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("stableJson ignores key order and refuses values that are not plain data", () => {
+        assert.equal(stableJson({ b: 1, a: [{ y: "2", x: null }] }), stableJson({ a: [{ x: null, y: "2" }], b: 1 }));
+        assert.notEqual(stableJson({ a: "1" }), stableJson({ a: 1 }));
+        assert.equal(stableJson({ a: undefined, b: 1 }), '{"b":1}');
+        assert.equal(stableJson({ f: () => 1 }), undefined);
+        assert.equal(stableJson([NaN]), undefined);
+        assert.equal(stableJson(new Date(0)), undefined);
+    });
+
+    it("serves each policy once per analysis, re-reads the Dockerfile when a policy asks again, and stays bounded", () => {
+        const file = path.join(dir, "Dockerfile");
+        fs.writeFileSync(file, "FROM gcr.io/distroless/static-debian12:nonroot\nUSER 65532\n");
+        const memo = new ImageAnalysisMemo(POLICIES, 4);
+        const inputs = { dockerfile: { location: file }, platforms: ["linux/amd64"], labels: { b: "2", a: "1" } };
+        const first = memo.analysis("image-non-root-user", inputs, {});
+        assert.equal(first.facts!.user, "65532");
+        // The rest of the same Analyze call: the same analysis, whatever the key order of the inputs.
+        fs.writeFileSync(file, "FROM gcr.io/distroless/static-debian12:nonroot\nUSER 1000\n");
+        assert.equal(memo.analysis("image-distroless-base", { ...inputs, labels: { a: "1", b: "2" } }, {}), first);
+        assert.equal(memo.analysis("image-amd64-only", inputs, {}), first);
+        // The next Analyze call of the same resource sees the file as it is now.
+        const second = memo.analysis("image-non-root-user", inputs, {});
+        assert.notEqual(second, first);
+        assert.equal(second.facts!.user, "1000");
+        // Different analysis options are a different analysis.
+        const otherRoot = memo.analysis("image-distroless-base", inputs, { projectRoot: dir });
+        assert.notEqual(otherRoot, second);
+        // An entry every policy used is dropped; the memo never grows past its capacity.
+        for (const policy of POLICIES.slice(1)) memo.analysis(policy, inputs, {});
+        for (let i = 0; i < 10; i++) memo.analysis("image-non-root-user", { ...inputs, target: `t${i}` }, {});
+        assert.equal(memo.size, 4);
+    });
+
+    it("checkImageInputs is analyzeImageInputs judged with the config", () => {
+        const inputs = { dockerfile: { inline: "FROM debian:12\n" }, platforms: ["linux/amd64"] };
+        const analysis = analyzeImageInputs(inputs);
+        assert.deepEqual(checkImageInputs(inputs), judgeImageAnalysis(analysis));
+        const failed = analyzeImageInputs({ dockerfile: { location: path.join(dir, "missing") } });
+        assert.equal(failed.facts, undefined);
+        assert.equal(judgeImageAnalysis(failed, { requiredLabels: [] }).violations.length, 4);
+    });
+});
+
+describe("policy config: image patterns", () => {
+    it("a bad allowedBaseImages or baseImages pattern is a config error naming its key", () => {
+        assert.throws(
+            () => parsePolicyConfig("image-distroless-base", { allowedBaseImages: ["gcr.io/distroless/*", "gcr.io/{a"] }),
+            /invalid policy config: image-distroless-base\.allowedBaseImages\.1: invalid image pattern: .*unbalanced/,
+        );
+        assert.throws(() => parsePolicyConfig("image-non-root-user", { baseImages: [{ match: "!" }] }), /image-non-root-user\.baseImages\.0\.match: invalid image pattern: empty/);
+        assert.deepEqual(parsePolicyConfig("image-distroless-base", { allowedBaseImages: ["registry.example.com/base/*", "!registry.example.com/base/*:debug"] }).allowedBaseImages, [
+            "registry.example.com/base/*",
+            "!registry.example.com/base/*:debug",
+        ]);
     });
 });
 
