@@ -243,8 +243,11 @@ interface HeadNode {
  * rule. The tagged rules' literal tag heads go into a small trie; one pass over the images in
  * input order walks each tag through it (as deep as the longest head) and runs a rule's tag
  * tests only on images carrying a tag with its head, while that image's tags are at hand.
- * Evaluation is O(n log n) for the push-time order plus the matches; only rules whose every
- * entry starts with `*` test every tagged image.
+ * The push-time order is a radix sort (linear) for whole-millisecond times, a comparison sort
+ * otherwise; each tagged rule's matches are then sorted into position order (n log n in its
+ * matches: measured cheaper at 100k images than walking the images in push order, whose
+ * scattered reads miss the cache). Only rules whose every entry starts with `*` test every
+ * tagged image.
  */
 class CandidateFinder {
     /** Newest-first position -> image index. */
@@ -478,16 +481,26 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
     });
     const byRule: LifecyclePreviewResult[][] = rules.map(() => []);
     const heldBack: HeldBackImage[] = [];
+    let transitioning = 0;
     for (let p = order.length - 1; p >= 0; p--) {
         const result = resultAt[p];
         if (result !== undefined) {
-            byRule[decided[p]].push(result, ...(followerResults.get(p) ?? []));
+            // No spread or filter here: either would allocate once per acted-on image.
+            const list = byRule[decided[p]];
+            list.push(result);
+            if (result.action === TRANSITION_ACTION) transitioning++;
+            const artifacts = followerResults.get(p);
+            if (artifacts !== undefined) {
+                for (const artifact of artifacts) {
+                    list.push(artifact);
+                    if (artifact.action === TRANSITION_ACTION) transitioning++;
+                }
+            }
         }
         const kept = heldBackAt[p];
         if (kept !== undefined) heldBack.push(kept);
     }
     const results = byRule.flat();
-    const transitioning = results.filter((r) => r.action.type === "TRANSITION").length;
     const preview: LifecyclePreview = {
         previewResults: results,
         summary: {
