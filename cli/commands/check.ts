@@ -50,12 +50,17 @@ export function runCheck(file: string, options: CheckOptions): number {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { DEFAULT_MAX_BYTES } = require("../../dockerfile/parser") as typeof import("../../dockerfile/parser");
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { parsePlatform } = require("../../dockerfile/build/platform") as typeof import("../../dockerfile/build/platform");
+
     let text: string;
     let buildArgs: Record<string, string>;
     let labels: Record<string, string>;
+    let platforms: string[];
     try {
         buildArgs = keyValues(options.buildArg, "--build-arg");
         labels = keyValues(options.label, "--label");
+        platforms = requestedPlatforms(options.platform, parsePlatform);
         text = readDockerfile(file, DEFAULT_MAX_BYTES);
     } catch (err) {
         if (err instanceof InputError) {
@@ -64,7 +69,6 @@ export function runCheck(file: string, options: CheckOptions): number {
         }
         throw err;
     }
-    const platforms = options.platform.flatMap((p) => p.split(",")).map((p) => p.trim()).filter((p) => p !== "");
 
     const facts = analyzer.analyzeDockerfile(text, { file, target: options.target, buildArgs, platforms, labels });
     const { violations, exemptions } = analyzer.judgeImage(facts);
@@ -125,6 +129,19 @@ function keyValues(pairs: string[], flag: string): Record<string, string> {
         result[key] = pair.slice(eq + 1);
     }
     return result;
+}
+
+/** `--platform` values, comma-separated lists split; an invalid one is a flag error, not a Dockerfile the analysis would blame. */
+function requestedPlatforms(values: string[], parsePlatform: (spec: string) => unknown): string[] {
+    const platforms = values.flatMap((p) => p.split(",")).map((p) => p.trim()).filter((p) => p !== "");
+    for (const platform of platforms) {
+        try {
+            parsePlatform(platform);
+        } catch (err) {
+            throw new InputError(`--platform: invalid platform ${JSON.stringify(platform)}: ${(err as Error).message}`);
+        }
+    }
+    return platforms;
 }
 
 function location(file: string, line: number | undefined): string {

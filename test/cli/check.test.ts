@@ -175,6 +175,19 @@ describe("shipshape check", () => {
         }
     });
 
+    it("exit 2 naming --platform for an invalid platform, before blaming the Dockerfile", async () => {
+        const file = write("Dockerfile.platform", COMPLIANT);
+        for (const value of ["bogus!", "linux/amd64,linux/"]) {
+            const r = await check([file, "--platform", value]);
+            assert.equal(r.code, 2, value);
+            assert.match(r.stderr, /^shipshape check: --platform: invalid platform "(bogus!|linux\/)"/);
+            assert.equal(r.stdout, "");
+        }
+        const split = await check([file, ...COMPLIANT_ARGS.slice(0, 4), "--platform", "linux/amd64, amd64", "--format", "json"]);
+        assert.equal(split.code, 0, split.stdout + split.stderr);
+        assert.deepEqual(JSON.parse(split.stdout).image.platforms, ["linux/amd64", "linux/amd64"]);
+    });
+
     it("exit 2 for an unknown --format", async () => {
         const file = write("Dockerfile.format", COMPLIANT);
         const r = await check([file, "--format", "xml"]);
