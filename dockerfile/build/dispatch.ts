@@ -17,6 +17,7 @@ import { parseCommand, parseInstructions } from "../instructions/parse";
 import { parse } from "../parser";
 import type { ParseResult } from "../parser/node";
 import { AnalysisBudget, AnalysisBudgetError, ShellLex, type EnvGetter } from "../shell";
+import { goQuote } from "../shell/go-quote";
 import type { ImageReference } from "../types";
 import { EMPTY_ENV, EnvList } from "./env";
 import { parseExposedPorts } from "./expose";
@@ -217,7 +218,7 @@ class BuildDispatcher {
         const found = this.findStateByName(wanted);
         if (found === undefined) {
             const names = this.states.map((s) => s.stageName).filter((n) => n !== "");
-            throw new DockerfileError(`target stage ${JSON.stringify(wanted)} could not be found${suggestion(wanted, names)}`);
+            throw new DockerfileError(`target stage ${goQuote(wanted)} could not be found${suggestion(wanted, names)}`);
         }
         return found;
     }
@@ -349,7 +350,7 @@ class BuildDispatcher {
             reference = this.imageReference(d.baseName);
         } catch (err) {
             const detail = err instanceof DockerfileError ? err.detail : messageOf(err);
-            throw new DockerfileError(`failed to parse stage name ${JSON.stringify(d.baseName)}: ${detail}`, d.stage.startLine);
+            throw new DockerfileError(`failed to parse stage name ${goQuote(d.baseName)}: ${detail}`, d.stage.startLine);
         } finally {
             if (d.unregistered) d.dispatched = true;
         }
@@ -379,7 +380,7 @@ class BuildDispatcher {
         for (const trigger of triggers) {
             let cmd: Command;
             try {
-                this.budget.spendDispatch(ONBUILD_TRIGGER_STEPS, `running ONBUILD triggers of ${JSON.stringify(d.stage.baseName)}`);
+                this.budget.spendDispatch(ONBUILD_TRIGGER_STEPS, `running ONBUILD triggers of ${goQuote(d.stage.baseName)}`);
                 const ast = parse(trigger.expression).ast;
                 if (ast.length !== 1) throw new Error("onbuild trigger should be a single expression");
                 const node = { ...ast[0], startLine: d.stage.startLine, endLine: d.stage.endLine };
@@ -455,7 +456,7 @@ class BuildDispatcher {
                 expand(cmd.dest);
                 this.expandInlineSources(d, cmd);
                 if (source !== undefined && !source.dispatched) {
-                    throw new Error(`cannot copy from stage ${JSON.stringify(cmd.from)}, it needs to be defined before current stage ${JSON.stringify(d.stageName)}`);
+                    throw new Error(`cannot copy from stage ${goQuote(cmd.from)}, it needs to be defined before current stage ${goQuote(d.stageName)}`);
                 }
                 checkCopySources(chmod, "", sources, false);
                 return;
@@ -505,11 +506,11 @@ class BuildDispatcher {
             const mount = parseMount(raw, expand);
             const from = mount.from === "" && mount.type === "cache" ? SCRATCH : mount.from;
             if (from !== "" && sources[i] !== undefined && !sources[i].dispatched) {
-                throw new Error(`cannot mount from stage ${JSON.stringify(mount.from)} to ${JSON.stringify(mount.target)}, stage needs to be defined before current command`);
+                throw new Error(`cannot mount from stage ${goQuote(mount.from)} to ${goQuote(mount.target)}, stage needs to be defined before current command`);
             }
             // a relative target joins the working directory, which an external base may set: only "/" itself is certain
             if (mount.type !== "secret" && mount.type !== "ssh" && mount.target.startsWith("/") && mount.target.split("/").every((part) => part === "" || part === ".")) {
-                throw new Error(`invalid mount target ${JSON.stringify("/")}`);
+                throw new Error(`invalid mount target ${goQuote("/")}`);
             }
         });
     }

@@ -4,6 +4,7 @@
  * with upstream's errors for what it rejects.
  */
 import { isIP } from "node:net";
+import { goQuote } from "../shell/go-quote";
 
 export function parseExposedPorts(rawPorts: readonly string[]): string[] {
     const out: string[] = [];
@@ -16,7 +17,7 @@ function parsePort(rawPort: string): string[] {
     const slash = containerPart.indexOf("/");
     const portText = slash < 0 ? containerPart : containerPart.slice(0, slash);
     let proto = slash < 0 ? "" : containerPart.slice(slash + 1);
-    if (portText === "") throw new Error(`invalid port: ${JSON.stringify(rawPort)}: no port specified`);
+    if (portText === "") throw new Error(`invalid port: ${goQuote(rawPort)}: no port specified`);
     switch (proto.toLowerCase()) {
         case "":
             proto = "tcp";
@@ -26,7 +27,7 @@ function parsePort(rawPort: string): string[] {
         case "sctp":
             break;
         default:
-            throw new Error(`invalid port: ${JSON.stringify(rawPort)}: invalid proto: ${proto}`);
+            throw new Error(`invalid port: ${goQuote(rawPort)}: invalid proto: ${proto}`);
     }
     let ip = hostIp;
     if (ip.startsWith("[")) {

@@ -3,6 +3,7 @@
  * Format, normalisation) and the automatic platform ARGs
  * (dockerfile2llb/platform.go defaultArgs).
  */
+import { goQuote } from "../shell/go-quote";
 
 export interface Platform {
     os: string;
@@ -26,16 +27,16 @@ const KNOWN_ARCH = new Set([
  * Throws an Error with containerd's message.
  */
 export function parsePlatform(specifier: string, host: Platform = DEFAULT_PLATFORM): Platform {
-    const q = JSON.stringify(specifier);
+    const q = goQuote(specifier);
     if (specifier.includes("*")) throw new Error(`${q}: wildcards not yet supported: invalid argument`);
     const parts = splitN(specifier, "/", 4);
     const osMatch = OS_COMPONENT.exec(parts[0]);
     if (osMatch === null) {
-        throw new Error(`${JSON.stringify(parts[0])} is an invalid OS component of ${q}: OSAndVersion specifier component must match ${JSON.stringify(OS_COMPONENT.source)}: invalid argument`);
+        throw new Error(`${goQuote(parts[0])} is an invalid OS component of ${q}: OSAndVersion specifier component must match ${goQuote(OS_COMPONENT.source)}: invalid argument`);
     }
     for (const part of parts.slice(1)) {
         if (!SPECIFIER_COMPONENT.test(part)) {
-            throw new Error(`${JSON.stringify(part)} is an invalid component of ${q}: platform specifier component must match ${JSON.stringify(SPECIFIER_COMPONENT.source)}: invalid argument`);
+            throw new Error(`${goQuote(part)} is an invalid component of ${q}: platform specifier component must match ${goQuote(SPECIFIER_COMPONENT.source)}: invalid argument`);
         }
     }
     const os = normalizeOs(osMatch[1], host);

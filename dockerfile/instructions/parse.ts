@@ -6,6 +6,7 @@
 import { DockerfileError } from "../errors";
 import { chompHeredocContent, mustParseHeredoc } from "../parser";
 import type { Heredoc, Node } from "../parser/node";
+import { goQuote } from "../shell/go-quote";
 import type { ArgEntry, Command, CommandLine, KeyValue, ParsedDockerfile, Stage } from "./commands";
 import { InstructionFlags, suggestion } from "./flags";
 import { parseMount } from "./mounts";
@@ -358,9 +359,4 @@ function noDestination(instruction: string): Error {
 
 function blankNames(instruction: string): Error {
     return new Error(`${instruction} names can not be blank`);
-}
-
-/** Go's %q for the plain strings that appear in these messages. */
-export function goQuote(s: string): string {
-    return JSON.stringify(s);
 }

@@ -102,9 +102,7 @@ describe("dockerfile build: fuzzing the analyzer", () => {
         for (const [header, kw, first] of [["", "ARG", 1], ["FROM alpine\n", "ARG", 2], ["FROM alpine\n", "ENV", 2]] as const) {
             const lines = doublings(kw, first);
             const text = header + lines.map((x) => x.l).join("\n") + (header === "" ? "\nFROM alpine\n" : "\nUSER $V30\n");
-            const started = Date.now();
             const facts = analyzeDockerfile(text);
-            assert.ok(Date.now() - started < 5000, "bounded time");
             assert.equal(facts.errors.length, 1, JSON.stringify(facts.errors));
             // 64 * 2^14 passes 1 MiB: the 15th doubling is the first over the cap
             assert.equal(facts.errors[0].line, first + 15, `${kw} after ${JSON.stringify(header)}: ${facts.errors[0].message}`);

@@ -238,3 +238,16 @@ describe("dockerfile build: platforms (containerd platforms.Parse)", () => {
         assert.throws(() => parsePlatform("linux/am d64"), /invalid component/);
     });
 });
+
+describe("dockerfile instructions and dispatch: values in messages are quoted as Go's %q", () => {
+    it("control and invisible characters are escaped Go's way, not JSON's", () => {
+        assert.equal(instructionError("FROM alpine AS a\u00adb\u0001").detail, "invalid name for build stage: \"a\\u00adb\\x01\", name can't start with a number or contain symbols");
+        assert.equal(instructionError("HEALTHCHECK FO\u0007O CMD x").detail, "Unknown type \"FO\\aO\" in HEALTHCHECK (try CMD)");
+    });
+
+    it("dispatch errors quote the same way", async () => {
+        const { analyzeDockerfile } = await import("../../../dockerfile/analyze");
+        assert.deepEqual(analyzeDockerfile("FROM alpine\nEXPOSE \"/t\u0001cp\"").errors, [{ message: "invalid port: \"/t\\x01cp\": no port specified", line: 2 }]);
+        assert.match(analyzeDockerfile("FROM alpine", { target: "n\u00e9\u200b" }).errors[0].message, /^target stage "n\u00e9\\u200b" could not be found/);
+    });
+});
