@@ -244,9 +244,13 @@ function checkAcrossRules(rules: { rule: LifecycleRule; index: number }[], issue
     for (const storageClass of STORAGE_CLASSES) {
         const inClass = rules.filter(({ rule }) => effectiveStorageClass(rule) === storageClass);
 
-        // PARAMS "Rule priority": the `any` rule has the highest rulePriority and is evaluated last.
-        // Scoped per storage class, because AWS's own "Combining archive and expire rules" example
-        // has an `any` standard rule at priority 1 and an `any` archive rule at priority 2.
+        // PARAMS "Rule priority": "A rule with a tagStatus value of any must have the highest value
+        // for rulePriority and be evaluated last" (so at most one: two cannot both be highest).
+        // Scoped per storage class, not policy-wide as the issue words it: AWS's own "Combining
+        // archive and expire rules" example has an `any` standard rule at priority 1 and an `any`
+        // archive rule at priority 2, and the Terraform AWS provider's acceptance test
+        // TestAccECRLifecyclePolicy_storageClass puts that policy to ECR and expects it stored.
+        // A policy-wide check would refuse a policy AWS documents and accepts.
         const anyRules = inClass.filter(({ rule }) => rule.selection.tagStatus === "any");
         for (const extra of anyRules.slice(1)) {
             issues.add(

@@ -80,6 +80,25 @@ describe("lifecycle validation", () => {
                     archiveExpiry(2),
                 ],
             });
+            // The shape the Terraform AWS provider's acceptance test stores in ECR: archive after 90 days unpulled, delete after 365 in archive.
+            assertValid({ rules: [transitionRule(1, { tagStatus: "any", countType: "sinceImagePulled", countNumber: 90 }), archiveExpiry(2)] });
+        });
+        it("refuses a second any rule in the archive class, and an archive rule after the archive any rule", () => {
+            assertOnlyIssue({ rules: [archiveExpiry(1), archiveExpiry(2)] }, "rules[1].selection.tagStatus", 'only one "any" rule per storage class is allowed (archive)');
+            assertOnlyIssue(
+                { rules: [archiveExpiry(1), archiveExpiry(2, { tagStatus: "tagged", tagPatternList: ["v*"] })] },
+                "rules[0].rulePriority",
+                "highest rulePriority among archive rules, but rules[1] has 2 > 1",
+            );
+            assertValid({ rules: [archiveExpiry(2), archiveExpiry(1, { tagStatus: "tagged", tagPatternList: ["v*"] })] });
+        });
+        it("scopes the any rule to its storage class: a standard rule may follow an archive any rule", () => {
+            assertValid({ rules: [archiveExpiry(1), countRule(2, { tagPrefixList: ["a"] }, 1)] });
+            assertOnlyIssue(
+                { rules: [archiveExpiry(1), anyRule(2), countRule(3, { tagPrefixList: ["a"] }, 1)] },
+                "rules[1].rulePriority",
+                "highest rulePriority among standard rules, but rules[2] has 3 > 2",
+            );
         });
     });
 
@@ -188,6 +207,19 @@ describe("lifecycle validation", () => {
             assertOnlyIssue(JSON.stringify(long), "policy", `at most ${MAX_POLICY_TEXT_LENGTH}`);
             const fits = { rules: [{ ...countRule(1, { tagPrefixList: ["a"] }, 1), description: "x".repeat(MAX_POLICY_TEXT_LENGTH - 200) }] };
             assertValid(fits);
+        });
+        it("accepts every documented field, text or object", () => {
+            const full = {
+                rules: [
+                    { ...transitionRule(1, { tagStatus: "tagged", tagPatternList: ["*-sha-*"], storageClass: "standard" }), description: "archive commit images" },
+                    { ...archiveExpiry(2, { tagStatus: "tagged", tagPatternList: ["*-sha-*"] }, 90), description: "then delete them" },
+                    { ...ageRule(3, { tagPrefixList: ["pr-"] }, 14), description: "expire PR images" },
+                    untaggedRule(4),
+                    anyRule(5),
+                ],
+            };
+            assertValid(full);
+            assertValid(JSON.stringify(full));
         });
         it("refuses unknown fields at every level", () => {
             assertOnlyIssue({ rules: [countRule(1, { tagPrefixList: ["a"] }, 1)], version: 1 }, "version", "unknown field");
