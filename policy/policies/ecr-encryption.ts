@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
+import { PolicyConfigOf } from "../config-schema";
 import { plainProperties, unknownPaths } from "../resource-values";
-import { ECR_REPOSITORY, Finding, configOrReport, forResourceType, reportFindings, unknownFinding } from "./support";
+import { ECR_REPOSITORY, Finding, resourcePolicy, unknownFinding } from "./support";
 
 const NAME = "ecr-encryption";
 
@@ -23,13 +23,4 @@ export function evaluateEncryption(props: unknown, config: PolicyConfigOf<typeof
     return findings;
 }
 
-export const ecrEncryption: ResourceValidationPolicy = {
-    name: NAME,
-    description: "ECR repositories configure encryption explicitly (KMS when required by config).",
-    enforcementLevel: "mandatory",
-    configSchema: jsonConfigSchema(NAME),
-    validateResource: forResourceType(ECR_REPOSITORY, (args, report) => {
-        const config = configOrReport(NAME, args.getConfig(), report);
-        if (config) reportFindings(evaluateEncryption(args.props, config), report);
-    }),
-};
+export const ecrEncryption: ResourceValidationPolicy = resourcePolicy(NAME, "ECR repositories configure encryption explicitly (KMS when required by config).", ECR_REPOSITORY, evaluateEncryption);

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
+import { PolicyConfigOf } from "../config-schema";
 import { plainProperties, unknownPaths } from "../resource-values";
-import { ECR_REPOSITORY, Finding, configOrReport, forResourceType, reportFindings, unknownFinding } from "./support";
+import { ECR_REPOSITORY, Finding, resourcePolicy, unknownFinding } from "./support";
 
 const NAME = "ecr-immutable-tags";
 
@@ -31,13 +31,4 @@ export function evaluateImmutableTags(props: unknown, config: PolicyConfigOf<typ
     return findings;
 }
 
-export const ecrImmutableTags: ResourceValidationPolicy = {
-    name: NAME,
-    description: "ECR repository tags are immutable (only the registry-cache tag may be excluded).",
-    enforcementLevel: "mandatory",
-    configSchema: jsonConfigSchema(NAME),
-    validateResource: forResourceType(ECR_REPOSITORY, (args, report) => {
-        const config = configOrReport(NAME, args.getConfig(), report);
-        if (config) reportFindings(evaluateImmutableTags(args.props, config), report);
-    }),
-};
+export const ecrImmutableTags: ResourceValidationPolicy = resourcePolicy(NAME, "ECR repository tags are immutable (only the registry-cache tag may be excluded).", ECR_REPOSITORY, evaluateImmutableTags);

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
+import { PolicyConfigOf } from "../config-schema";
 import { plainProperties, unknownPaths } from "../resource-values";
-import { ECR_REPOSITORY, Finding, configOrReport, forResourceType, reportFindings, unknownFinding } from "./support";
+import { ECR_REPOSITORY, Finding, resourcePolicy, unknownFinding } from "./support";
 
 const NAME = "ecr-scan-on-push";
 
@@ -15,13 +15,4 @@ export function evaluateScanOnPush(props: unknown, config: PolicyConfigOf<typeof
     return [{ message: "imageScanningConfiguration.scanOnPush must be true: images are scanned for vulnerabilities when pushed" }];
 }
 
-export const ecrScanOnPush: ResourceValidationPolicy = {
-    name: NAME,
-    description: "ECR repositories scan images on push.",
-    enforcementLevel: "mandatory",
-    configSchema: jsonConfigSchema(NAME),
-    validateResource: forResourceType(ECR_REPOSITORY, (args, report) => {
-        const config = configOrReport(NAME, args.getConfig(), report);
-        if (config) reportFindings(evaluateScanOnPush(args.props, config), report);
-    }),
-};
+export const ecrScanOnPush: ResourceValidationPolicy = resourcePolicy(NAME, "ECR repositories scan images on push.", ECR_REPOSITORY, evaluateScanOnPush);

@@ -6,11 +6,11 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { IMAGE_POLICY_NAMES, ImagePolicyName, Violation } from "../../dockerfile/types";
-import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
+import { PolicyConfigOf } from "../config-schema";
 import { ImageAnalysisMemo } from "../image-analysis-memo";
 import { DockerBuildImageInputs, ImagePolicyConfig, judgeImageAnalysis } from "../image-inputs";
 import { plainProperties, unknownPaths } from "../resource-values";
-import { DOCKER_BUILD_IMAGE, Finding, configOrReport, forResourceType, reportFindings, resolveProjectRoot, unknownFinding } from "./support";
+import { DOCKER_BUILD_IMAGE, Finding, resolveProjectRoot, resourcePolicy, unknownFinding } from "./support";
 
 /** The inputs the analysis reads; an unknown among them means the image cannot be judged yet. */
 export const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
@@ -49,14 +49,5 @@ export function evaluateImagePolicy(name: ImagePolicyName, props: unknown, confi
 }
 
 export function imagePolicy(name: ImagePolicyName, description: string): ResourceValidationPolicy {
-    return {
-        name,
-        description,
-        enforcementLevel: "mandatory",
-        configSchema: jsonConfigSchema(name),
-        validateResource: forResourceType(DOCKER_BUILD_IMAGE, (args, report) => {
-            const config = configOrReport(name, args.getConfig(), report);
-            if (config) reportFindings(evaluateImagePolicy(name, args.props, config), report);
-        }),
-    };
+    return resourcePolicy(name, description, DOCKER_BUILD_IMAGE, (props, config) => evaluateImagePolicy(name, props, config));
 }

@@ -1,8 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
+import { PolicyConfigOf } from "../config-schema";
 import { parseEcrReference, pushedReferences, registryCacheEntries } from "../ecr-references";
 import { plainProperties, unknownPaths } from "../resource-values";
-import { DOCKER_BUILD_IMAGE, Finding, configOrReport, forResourceType, reportFindings, unknownFinding } from "./support";
+import { DOCKER_BUILD_IMAGE, Finding, resourcePolicy, unknownFinding } from "./support";
 
 const NAME = "image-registry-cache";
 
@@ -34,13 +34,4 @@ export function evaluateRegistryCache(props: unknown, config: PolicyConfigOf<typ
     return findings;
 }
 
-export const imageRegistryCache: ResourceValidationPolicy = {
-    name: NAME,
-    description: "An image pushed to ECR uses an ECR registry cache (cacheFrom and cacheTo), written with imageManifest and ociMediaTypes.",
-    enforcementLevel: "mandatory",
-    configSchema: jsonConfigSchema(NAME),
-    validateResource: forResourceType(DOCKER_BUILD_IMAGE, (args, report) => {
-        const config = configOrReport(NAME, args.getConfig(), report);
-        if (config) reportFindings(evaluateRegistryCache(args.props, config), report);
-    }),
-};
+export const imageRegistryCache: ResourceValidationPolicy = resourcePolicy(NAME, "An image pushed to ECR uses an ECR registry cache (cacheFrom and cacheTo), written with imageManifest and ociMediaTypes.", DOCKER_BUILD_IMAGE, evaluateRegistryCache);

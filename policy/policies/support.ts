@@ -5,8 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { ReportViolation, ResourceValidation } from "@pulumi/policy";
-import { PolicyConfigOf, PolicyName, parsePolicyConfig } from "../config-schema";
+import type { ReportViolation, ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
+import { PolicyConfigOf, PolicyName, jsonConfigSchema, parsePolicyConfig } from "../config-schema";
 import { UnknownInputsMode, unknownOutcome } from "../resource-values";
 
 export const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
@@ -64,6 +64,28 @@ export function forResourceType(token: string, validate: ResourceValidation): Re
     };
     (fn as unknown as { __pulumiType: string }).__pulumiType = token;
     return fn;
+}
+
+/**
+ * A mandatory resource policy on one resource type: its config parsed (failing
+ * closed when unusable), then `evaluate`'s findings reported.
+ */
+export function resourcePolicy<N extends PolicyName>(
+    name: N,
+    description: string,
+    token: string,
+    evaluate: (props: unknown, config: PolicyConfigOf<N>) => Finding[],
+): ResourceValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        configSchema: jsonConfigSchema(name),
+        validateResource: forResourceType(token, (args, report) => {
+            const config = configOrReport(name, args.getConfig(), report);
+            if (config) reportFindings(evaluate(args.props, config), report);
+        }),
+    };
 }
 
 /**
