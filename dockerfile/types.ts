@@ -87,7 +87,7 @@ export interface AnalysisBudgetOptions {
     maxExpandedCharacters?: number;
     /** Elementary pattern-matching steps of all `${V#p}`, `${V%p}`, `${V/p/r}` substitutions; default 256 million. */
     maxPatternSteps?: number;
-    /** Stage-resolution work: one step per stage examined in each round of stage resolution, 16 per ONBUILD trigger run; default 1 million. */
+    /** Dispatch work: a step per stage examined in each round of stage resolution and per variable or label a stage inherits, 16 per ONBUILD trigger run; default 1 million. */
     maxDispatchSteps?: number;
 }
 
