@@ -45,10 +45,16 @@ function readJson(file: string, what: string): unknown {
     }
 }
 
+/** Date.parse rolls 2026-02-30 over to March 2 instead of refusing it. */
+function isCalendarDate(value: string): boolean {
+    const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+    return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 function parseNow(value: string | undefined): Date {
     if (value === undefined) return new Date();
     const ms = Date.parse(value);
-    if (!ISO_8601.test(value) || !Number.isFinite(ms)) {
+    if (!ISO_8601.test(value) || !Number.isFinite(ms) || !isCalendarDate(value)) {
         throw new InputError(`--now: expected an ISO-8601 time such as 2026-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
     }
     return new Date(ms);
@@ -65,7 +71,13 @@ function runLifecycle(options: LifecycleOptions): number {
         const now = parseNow(options.now);
         policy = lifecycle.parseLifecyclePolicy(readText(options.policy, "policy"), options.policy);
         images = lifecycle.parseImageDetails(readJson(options.images, "image list"), options.images);
-        evaluation = lifecycle.evaluateLifecyclePolicyDetailed(policy, images, now);
+        try {
+            evaluation = lifecycle.evaluateLifecyclePolicyDetailed(policy, images, now);
+        } catch (err) {
+            // Problems found only while evaluating (a duplicate digest) are still about the image file.
+            if (err instanceof lifecycle.ImageListError) throw new InputError(`${options.images}: ${err.message}`);
+            throw err;
+        }
     } catch (err) {
         if (err instanceof InputError || err instanceof lifecycle.LifecycleValidationError || err instanceof lifecycle.ImageListError) {
             process.stderr.write(`shipshape lifecycle: ${err.message}\n`);

@@ -117,6 +117,11 @@ describe("shipshape lifecycle", () => {
         assert.equal(result.code, 2);
         assert.ok(result.stderr.includes(`${badEntry}: invalid image list:`), result.stderr);
 
+        const duplicate = write("dup.json", { imageDetails: [image("v1", ["v1"], 3), image("v1", ["v1b"], 2)] });
+        result = await runCli(["--policy", policyFile, "--images", duplicate]);
+        assert.equal(result.code, 2);
+        assert.ok(result.stderr.includes(`${duplicate}: imageDetails[1]: duplicate imageDigest ${digestOf("v1")}`), result.stderr);
+
         const policyNotJson = write("policy-broken.json", "{");
         result = await runCli(["--policy", policyNotJson, "--images", write("i.json", describeImages)]);
         assert.equal(result.code, 2);
@@ -125,12 +130,13 @@ describe("shipshape lifecycle", () => {
 
     it("exits 2 for an invalid --now, a missing option or an unknown format", async () => {
         const args = ["--policy", write("p.json", policy), "--images", write("i.json", describeImages)];
-        for (const now of ["yesterday", "2026-13-45", "1700000000"]) {
+        for (const now of ["yesterday", "2026-13-45", "1700000000", "2026-02-30T00:00:00Z", "2026-04-31"]) {
             const result = await runCli([...args, "--now", now]);
             assert.equal(result.code, 2, now);
             assert.match(result.stderr, /--now: expected an ISO-8601 time/);
         }
         assert.equal((await runCli([...args, "--now", "2026-03-01"])).code, 0);
+        assert.equal((await runCli([...args, "--now", "2028-02-29T00:00:00Z"])).code, 0);
         assert.equal((await runCli([...args, "--now", "2026-03-01T12:00:00+02:00"])).code, 0);
         const missing = await runCli(["--images", args[3]]);
         assert.equal(missing.code, 2);
