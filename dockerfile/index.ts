@@ -10,6 +10,7 @@ export {
     DEFAULT_REQUIRED_LABELS,
     IMAGE_POLICY_DESCRIPTIONS,
     JUDGMENTS,
+    isRfc3339DateTime,
     judgeImage,
 } from "./judgments";
 export type { Exemption, JudgeOptions, Judgement, Judgment } from "./judgments";
