@@ -398,7 +398,11 @@ class BuildDispatcher {
 
     /** dispatchStages for one stage: inherit from the parent stage, then run each command. */
     private dispatchStage(d: DispatchState): void {
-        this.init(d);
+        try {
+            this.init(d);
+        } catch (err) {
+            throw new DockerfileError(messageOf(err), d.stage.startLine);
+        }
         d.dispatched = true;
         d.platform ??= this.targetPlatform;
         if (!d.imageEnv.has("PATH") && d.platform.os !== "windows") d.imageEnv.set("PATH", DEFAULT_PATH);
@@ -418,6 +422,8 @@ class BuildDispatcher {
     private init(d: DispatchState): void {
         const base = d.base;
         if (base === undefined) return;
+        // a long chain of stages over a large environment copies it again and again
+        this.budget.spendDispatch(base.env.size + base.imageEnv.size + base.labels.size, `copying the state of stage ${goQuote(base.stageName)}`);
         d.root = base.root;
         d.platform = base.platform;
         d.env = base.env.clone();

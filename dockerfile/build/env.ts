@@ -20,6 +20,10 @@ export class EnvList implements EnvGetter {
         return this.values.has(key);
     }
 
+    get size(): number {
+        return this.values.size;
+    }
+
     keys(): string[] {
         return [...this.values.keys()];
     }

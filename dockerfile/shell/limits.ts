@@ -37,9 +37,11 @@ export const DEFAULT_ANALYSIS_PATTERN_STEPS = 256_000_000;
 
 /**
  * Dispatch steps one analysis may take, unless configured: a stage examined
- * while resolving stages is one (well under a microsecond), an ONBUILD trigger
- * run is 16 (it is parsed again for every stage built on its parent). Fan-outs
- * and chains of ONBUILD triggers are quadratic in the file, as in BuildKit.
+ * while resolving stages is one (well under a microsecond), so is each variable
+ * or label a stage copies from its parent stage, and an ONBUILD trigger run is
+ * 16 (it is parsed again for every stage built on its parent). Trigger fan-outs
+ * and chains, and chains of stages over a large environment, are quadratic in
+ * the file, as in BuildKit.
  */
 export const DEFAULT_ANALYSIS_DISPATCH_STEPS = 1_000_000;
 

@@ -112,6 +112,21 @@ describe("analysis budget: the whole analysis is bounded, not just each word", (
         assert.match(lines[line - 1], /^FROM p\d+ AS s\d+$/);
     });
 
+    it("a long chain of stages over a large environment is bounded by dispatch steps", () => {
+        const lines = ["FROM alpine AS s0"];
+        for (let i = 0; i < 3000; i++) lines.push(`ENV K${i}=1`);
+        for (let i = 1; i < 1000; i++) lines.push(`FROM s${i - 1} AS s${i}`);
+        const { message, line } = budgetError(analyzeDockerfile(lines.join("\n") + "\n", { file: "hostile" }));
+        const copied = /copying the state of stage "s(\d+)"/.exec(message);
+        assert.ok(copied !== null, message);
+        // blamed on the FROM of the stage that copies its parent's state; ~6000 entries a copy (build and image env), so the 166th or so runs out
+        assert.equal(lines[line - 1], `FROM s${copied[1]} AS s${Number(copied[1]) + 1}`);
+        assert.ok(Number(copied[1]) > 150 && Number(copied[1]) < 170, copied[1]);
+        // the same chain over a small environment is fine
+        const small = ["FROM alpine AS s0", "ENV K=1", ...lines.slice(3001)];
+        assert.deepEqual(analyzeDockerfile(small.join("\n") + "\n").errors, []);
+    });
+
     it("an ordinary multi-stage file is far inside the defaults and a tiny budget still refuses it cleanly", () => {
         const text = [
             "ARG BASE=alpine:3.20",
