@@ -356,6 +356,31 @@ describe("policy pack over the engine protocol", function () {
             assert.match(ds[0].message, /imageScanningConfiguration is unknown/);
         });
 
+        it("every repository policy: unknown inputs fail closed, deferred ones are advisory, 'all' changes every level", async () => {
+            const unknownAll = repository({ ...goodRepo, imageScanningConfiguration: { scanOnPush: UNKNOWN }, imageTagMutability: UNKNOWN, encryptionConfigurations: UNKNOWN });
+            const failed = await pack.analyze(unknownAll);
+            assert.deepEqual(failed.diagnostics.map((d) => d.policyName).sort(), ["ecr-encryption", "ecr-immutable-tags", "ecr-scan-on-push"]);
+            for (const d of failed.diagnostics) {
+                assert.equal(d.enforcementLevel, "mandatory", d.policyName);
+                assert.match(d.message, /cannot verify during preview: .* is unknown; failing closed/);
+            }
+            const defer = { unknownInputsDuringPreview: "defer" };
+            await pack.configure({ "ecr-encryption": defer, "ecr-immutable-tags": defer, "ecr-scan-on-push": defer });
+            const deferred = await pack.analyze(unknownAll);
+            assert.equal(deferred.diagnostics.length, 3);
+            for (const d of deferred.diagnostics) assert.equal(d.enforcementLevel, "advisory", d.policyName);
+            await pack.configure({ all: "advisory" });
+            const bad = repository({ ...goodRepo, imageScanningConfiguration: { scanOnPush: false }, imageTagMutability: "MUTABLE", encryptionConfigurations: [] });
+            const downgraded = await pack.analyze(bad);
+            assert.deepEqual(downgraded.diagnostics.map((d) => d.policyName).sort(), ["ecr-encryption", "ecr-immutable-tags", "ecr-scan-on-push"]);
+            for (const d of downgraded.diagnostics) assert.equal(d.enforcementLevel, "advisory", d.policyName);
+            const stack = await pack.analyzeStack([{ ...bad, urn: "urn:pulumi:dev::shipshape::aws:ecr/repository:Repository::repo" }]);
+            assert.deepEqual(stack.diagnostics.map((d) => [d.policyName, d.enforcementLevel]), [["ecr-lifecycle-policy", "advisory"]]);
+            await pack.configure({ "ecr-scan-on-push": "disabled" });
+            assert.deepEqual(byPolicy(await pack.analyze(bad), "ecr-scan-on-push"), []);
+            await pack.configure();
+        });
+
         const ecr = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app";
         const pushing = (extra: Record<string, unknown>) =>
             image({ dockerfile: { location: path.join(PROJECT, "app", "Dockerfile") }, platforms: ["linux/amd64"], labels: FULL_LABELS, push: true, tags: [`${ecr}:1.0.0`], ...extra });
