@@ -143,7 +143,8 @@ function imageLine(image: ImageSummary, projectDir: string): string[] {
         `    ${displayPath(check.dockerfile.file, projectDir)}${facts.target ? ` (target ${facts.target})` : ""}`,
     ];
     for (const v of check.violations) lines.push(`    ✗ ${v.policy}: ${v.message}`);
-    for (const e of check.exemptions) lines.push(`    ~ ${e.policy} exempt: ${e.message}`);
+    // An exemption's message already starts with the policy's name.
+    for (const e of check.exemptions) lines.push(`    ~ ${e.message.startsWith(e.policy) ? e.message : `${e.policy} exempt: ${e.message}`}`);
     return lines;
 }
 
@@ -246,7 +247,13 @@ export function formatPlanText(result: PlanResult): string {
             for (const [key, value] of outputs) out.push(...outputLines(key, value));
         }
         const notes: string[] = [];
-        for (const log of result.logs) notes.push(`  ${log.severity}: ${log.message}`);
+        const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
+        for (const log of result.logs) {
+            // Under the resource that logged it, as `pulumi preview` groups messages.
+            const resource = log.urn ? byUrn.get(log.urn) : undefined;
+            const source = resource ? `${displayType(resource.type)} ${resource.name}: ` : log.urn ? `${nameOfUrn(log.urn)}: ` : "";
+            notes.push(`  ${log.severity}: ${source}${log.message}`);
+        }
         for (const key of result.undecryptedKeys) notes.push(`  ${key} is encrypted (secure:); the program saw a placeholder`);
         for (const token of result.unansweredCalls) notes.push(`  ${token} was answered with an empty result by the embedded engine`);
         if (notes.length > 0) {

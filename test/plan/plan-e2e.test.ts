@@ -130,6 +130,9 @@ describe("shipshape plan end to end (compiled CLI, real program, real policy pac
         assert.match(out, /aws:ecr:Repository +stroma +scan on push · IMMUTABLE_WITH_EXCLUSION \(except cache\)/);
         assert.match(out, /^ {2}stroma: passes · base gcr\.io\/distroless\/[^ ]+ · user [^ ]+ \(non-root\) · linux\/amd64 · \d+ labels/m);
         assert.match(out, /^ {4}tag cache: never expires: rule \d+ /m);
+        // The builder image's exemptions: once per policy under the image, program messages under the resource that logged them.
+        assert.match(out, /^ {4}~ image-non-root-user not applied: builder image/m);
+        assert.match(out, /^ {2}info: shipshape:docker:Image colony-base: image-non-root-user: /m);
         assert.match(out, /^Policy diagnostics \(\d+\)$/m);
         assert.match(out, /^Result: no mandatory violation/m);
     });
