@@ -1,4 +1,6 @@
 import { execFileSync } from "child_process";
+// The same calendar-checked RFC 3339 test the image-oci-labels judgment applies, so a fallback it accepts is never refused later.
+import { isRfc3339DateTime } from "../dockerfile";
 
 /**
  * Where an image's source comes from, for the OCI `source`, `revision` and
@@ -116,9 +118,6 @@ export function httpsSourceUrl(remote: string): string | undefined {
     return `https://${host}/${path}`;
 }
 
-/** The timestamp form the OCI `created` label requires. */
-export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
-
 /**
  * The provenance labels' values. Precedence: git first (HEAD commit, its committer time, origin as https),
  * each fallback only when git cannot give that value. This repository has no
@@ -138,7 +137,7 @@ export function resolveProvenance(dir: string, fallbacks: ProvenanceFallbacks = 
         const why = gitError !== undefined ? gitError.message : "git has no `origin` remote with a network URL";
         throw new ProvenanceError(`cannot set label org.opencontainers.image.${label}: ${why}, and no fallback \`${fallback}\` is configured`, fallback);
     };
-    if (fallbacks.created !== undefined && !RFC3339.test(fallbacks.created)) {
+    if (fallbacks.created !== undefined && !isRfc3339DateTime(fallbacks.created)) {
         throw new ProvenanceError(`fallback \`created\` must be an RFC 3339 timestamp, got ${JSON.stringify(fallbacks.created)}`, "created");
     }
     return {

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { validateLifecyclePolicy } from "../lifecycle";
 import { IMAGE_TAG_PATTERN } from "./image-tag";
-import { RFC3339 } from "./provenance";
+import { isRfc3339DateTime } from "../dockerfile";
 
 /**
  * The typed stack configuration of the shipshape program (`shipshape:*` keys of
@@ -98,7 +98,7 @@ const stackSchema = z.strictObject({
     /** Fallbacks where git cannot answer (see components/provenance.ts for the precedence). */
     sourceUrl: z.string().url().optional(),
     revision: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a git commit id").optional(),
-    created: z.string().regex(RFC3339, "must be an RFC 3339 timestamp").optional(),
+    created: z.string().refine(isRfc3339DateTime, "must be an RFC 3339 timestamp").optional(),
 });
 
 export type ImageEntry = z.output<typeof imageSchema>;
