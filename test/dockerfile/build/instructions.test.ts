@@ -4,6 +4,7 @@
  * dispatch relies on it.
  */
 import assert from "node:assert/strict";
+import { analyzeDockerfile } from "../../../dockerfile/analyze";
 import { formatPlatform, formatPlatformAll, parsePlatform } from "../../../dockerfile/build/platform";
 import { DockerfileError } from "../../../dockerfile/errors";
 import { InstructionFlags } from "../../../dockerfile/instructions/flags";
@@ -245,8 +246,7 @@ describe("dockerfile instructions and dispatch: values in messages are quoted as
         assert.equal(instructionError("HEALTHCHECK FO\u0007O CMD x").detail, "Unknown type \"FO\\aO\" in HEALTHCHECK (try CMD)");
     });
 
-    it("dispatch errors quote the same way", async () => {
-        const { analyzeDockerfile } = await import("../../../dockerfile/analyze");
+    it("dispatch errors quote the same way", () => {
         assert.deepEqual(analyzeDockerfile("FROM alpine\nEXPOSE \"/t\u0001cp\"").errors, [{ message: "invalid port: \"/t\\x01cp\": no port specified", line: 2 }]);
         assert.match(analyzeDockerfile("FROM alpine", { target: "n\u00e9\u200b" }).errors[0].message, /^target stage "n\u00e9\\u200b" could not be found/);
     });

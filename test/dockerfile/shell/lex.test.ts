@@ -4,7 +4,7 @@
  * for heredocs, processWordWithMatches, and our own limits.
  */
 import { strict as assert } from "assert";
-import { DEFAULT_MAX_EXPANDED_LENGTH, MAX_SUBSTITUTION_DEPTH, ShellExpansionError, ShellLex, envFromMap } from "../../../dockerfile/shell";
+import { AnalysisBudget, AnalysisBudgetError, DEFAULT_MAX_EXPANDED_LENGTH, MAX_SUBSTITUTION_DEPTH, ShellExpansionError, ShellLex, envFromMap } from "../../../dockerfile/shell";
 
 const plain = new ShellLex("\\");
 
@@ -407,5 +407,43 @@ describe("envFromMap", () => {
         source.set("X", "2");
         assert.equal(env.get("X"), "1");
         assert.throws(() => envFromMap({ X: 1 as unknown as string }), /"X" must be a string/);
+    });
+});
+
+describe("ShellLex: the analysis budget", () => {
+    const env = envFromMap({ V: "abcdefghij" });
+
+    it("is shared by every lexer given it, and running out is an AnalysisBudgetError, not a word's ShellExpansionError", () => {
+        const budget = new AnalysisBudget({ maxExpandedCharacters: 25 });
+        const plainLex = new ShellLex("\\", { budget });
+        const rawLex = new ShellLex("\\", { skipProcessQuotes: true, budget });
+        assert.equal(plainLex.processWord("$V", env), "abcdefghij");
+        assert.equal(rawLex.processWord("'$V'", env), "'abcdefghij'");
+        assert.equal(budget.remainingCharacters, 3);
+        assert.throws(() => plainLex.processWord("${V%j}", env), (e: unknown) => e instanceof AnalysisBudgetError && !(e instanceof ShellExpansionError));
+        assert.equal(budget.remainingCharacters, 0);
+        assert.throws(() => rawLex.processWord("x", env), { message: "analysis budget exceeded: word expansions produced more than 25 characters in total (budget.maxExpandedCharacters)" });
+    });
+
+    it("counts characters produced inside substitutions even when the result drops them", () => {
+        const budget = new AnalysisBudget({ maxExpandedCharacters: 35 });
+        const lex = new ShellLex("\\", { budget });
+        // `${UNSET:+...}` expands its word before deciding to drop it
+        assert.equal(lex.processWord("${UNSET:+$V$V$V}", env), "");
+        assert.equal(budget.remainingCharacters, 5);
+    });
+
+    it("pattern steps of all words come out of one budget; a word's own cap still applies without one", () => {
+        const budget = new AnalysisBudget({ maxPatternSteps: 25 });
+        const lex = new ShellLex("\\", { budget });
+        assert.equal(lex.processWord("${V#a}", env), "bcdefghij");
+        assert.ok(budget.remainingSteps < 25 && budget.remainingSteps >= 0);
+        assert.throws(() => { for (let i = 0; i < 5; i++) lex.processWord("${V#a}", env); }, /analysis budget exceeded: pattern matching took more than 25 steps in total/);
+        assert.equal(plain.processWord("${V#a}".repeat(5), env), "bcdefghij".repeat(5));
+    });
+
+    it("refuses limits that are not non-negative integers", () => {
+        assert.throws(() => new AnalysisBudget({ maxExpandedCharacters: 1.5 }), RangeError);
+        assert.throws(() => new AnalysisBudget({ maxDispatchSteps: -1 }), RangeError);
     });
 });
