@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel, PolicyPackClient, PolicyPackConfig, AnalyzerResource } from "./policy-pack-client";
 import { PlanInputError } from "./errors";
+import { loadPolicyPackConfigFile, PolicyPackConfigError } from "./policy-pack-config";
 import { ProgramError, ProgramLogEntry, RegisteredResource, runProgram } from "./program-runner";
 import { loadProject, PLAN_ORGANIZATION } from "./project";
 import { asRecord, asString, plainValue } from "./wire-values";
@@ -204,17 +205,18 @@ function defaultPolicyConfigFile(packDir: string, stack: string): string | undef
     return fs.existsSync(file) ? file : undefined;
 }
 
+/** The file read and checked where config files are owned, handed back in the file's own form (what `configure` takes). */
 function readPolicyConfig(file: string): Record<string, unknown> {
-    let raw: unknown;
+    let config: PolicyPackConfig;
     try {
-        raw = JSON.parse(fs.readFileSync(file, "utf8"));
+        config = loadPolicyPackConfigFile(file);
     } catch (err) {
-        throw new PlanInputError(`${file}: cannot read the policy pack config: ${(err as Error).message}`);
+        if (err instanceof PolicyPackConfigError) throw new PlanInputError(err.message);
+        throw err;
     }
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-        throw new PlanInputError(`${file}: the policy pack config must be a JSON object keyed by policy name`);
-    }
-    return raw as Record<string, unknown>;
+    return Object.fromEntries(
+        Object.entries(config).map(([name, entry]) => [name, { ...(entry.enforcementLevel ? { enforcementLevel: entry.enforcementLevel } : {}), ...entry.properties }]),
+    );
 }
 
 /**

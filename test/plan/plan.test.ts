@@ -81,6 +81,14 @@ describe("engine/plan: program, pack and reports together", function () {
             computePlan({ projectDir: TINY, stack: "dev", packDir: PACK, policyConfigFile: typo }),
             (err: Error) => err instanceof PlanInputError && err.message.includes(typo) && err.message.includes("tiny-scan-on-pus: no such policy"),
         );
+        const badLevel = path.join(dir, "level.json");
+        fs.writeFileSync(badLevel, JSON.stringify({ "tiny-scan-on-push": "mandtory" }));
+        await assert.rejects(
+            computePlan({ projectDir: TINY, stack: "dev", packDir: PACK, policyConfigFile: badLevel }),
+            (err: Error) =>
+                err instanceof PlanInputError &&
+                err.message === `${badLevel}: "tiny-scan-on-push": "mandtory" is not a valid enforcement level (advisory, mandatory, remediate, disabled)`,
+        );
     });
 
     it("reports a program error as such, without consulting the pack", async () => {
