@@ -40,7 +40,12 @@ export interface RegistryCacheEntry {
     ociMediaTypes?: boolean;
 }
 
-function parseRawCache(raw: string): Record<string, string> {
+/**
+ * The fields of a buildx `--cache-from`/`--cache-to`/`--output` CSV string. A value
+ * without `=` is buildx's shorthand for `type=registry,ref=<value>`.
+ */
+function parseRawFields(raw: string, shorthandKey: "ref" | "name"): Record<string, string> {
+    if (!raw.includes("=")) return { type: "registry", [shorthandKey]: raw.trim() };
     const fields: Record<string, string> = {};
     for (const part of raw.split(",")) {
         const eq = part.indexOf("=");
@@ -68,7 +73,7 @@ export function registryCacheEntries(list: unknown): RegistryCacheEntry[] {
         if (registry && typeof registry.ref === "string") {
             entries.push({ index, form: "registry", ref: registry.ref, imageManifest: asBool(registry.imageManifest), ociMediaTypes: asBool(registry.ociMediaTypes) });
         } else if (typeof entry.raw === "string") {
-            const fields = parseRawCache(entry.raw);
+            const fields = parseRawFields(entry.raw, "ref");
             if ((fields.type ?? "registry") === "registry" && fields.ref) {
                 entries.push({ index, form: "raw", ref: fields.ref, imageManifest: asBool(fields["image-manifest"]), ociMediaTypes: asBool(fields["oci-mediatypes"]) });
             }
@@ -77,17 +82,35 @@ export function registryCacheEntries(list: unknown): RegistryCacheEntry[] {
     return entries;
 }
 
-/** The references an Image pushes to: its tags when push is on, and registry exports. */
+function stringList(value: unknown): string[] {
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/**
+ * The references an Image pushes to: its tags when `push` is on, and every export
+ * that pushes (`registry` unless `push: false`, `image` with `push: true`, and their
+ * `raw` forms), whose names are the tags when tags are given, as the provider does.
+ */
 export function pushedReferences(inputs: Record<string, unknown>): string[] {
-    const refs: string[] = [];
-    if (inputs.push === true && Array.isArray(inputs.tags)) {
-        for (const tag of inputs.tags) if (typeof tag === "string") refs.push(tag);
-    }
+    const tags = stringList(inputs.tags);
+    const refs: string[] = inputs.push === true ? [...tags] : [];
+    const exported = (names: string[]) => refs.push(...(tags.length > 0 ? tags : names));
     if (Array.isArray(inputs.exports)) {
         for (const item of inputs.exports) {
-            const registry = (item as Record<string, unknown> | null)?.registry as Record<string, unknown> | undefined;
-            if (registry && registry.push !== false && Array.isArray(registry.names)) {
-                for (const name of registry.names) if (typeof name === "string") refs.push(name);
+            if (typeof item !== "object" || item === null) continue;
+            const entry = item as Record<string, unknown>;
+            if (entry.disabled === true) continue;
+            const registry = entry.registry as Record<string, unknown> | undefined;
+            const image = entry.image as Record<string, unknown> | undefined;
+            if (registry && typeof registry === "object") {
+                if (registry.push !== false) exported(stringList(registry.names));
+            } else if (image && typeof image === "object") {
+                if (image.push === true) exported(stringList(image.names));
+            } else if (typeof entry.raw === "string") {
+                const fields = parseRawFields(entry.raw, "name");
+                const type = fields.type ?? "";
+                const push = type === "registry" ? asBool(fields.push) !== false : type === "image" && asBool(fields.push) === true;
+                if (push) exported(fields.name ? fields.name.split(/[,\s]+/).filter((n) => n !== "") : []);
             }
         }
     }

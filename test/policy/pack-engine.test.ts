@@ -408,6 +408,10 @@ describe("policy pack over the engine protocol", function () {
             assert.match(raw[0].message, /oci-mediatypes=true/);
             assert.deepEqual(byPolicy(await pack.analyze(pushing({ tags: ["ghcr.io/example/app:1"] })), "image-registry-cache"), []);
             assert.deepEqual(byPolicy(await pack.analyze(pushing({ push: false })), "image-registry-cache"), []);
+            // Pushed by a registry export (its names default to the tags) rather than by push: true.
+            const exported = byPolicy(await pack.analyze(pushing({ push: false, exports: [{ registry: {} }] })), "image-registry-cache");
+            assert.equal(exported.length, 2);
+            assert.match(exported[0].message, /no cacheFrom registry entry in ECR/);
             const unknown = byPolicy(await pack.analyze(pushing({ tags: [UNKNOWN] })), "image-registry-cache");
             assert.match(unknown[0].message, /tags\[0\] is unknown/);
         });

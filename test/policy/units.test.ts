@@ -146,7 +146,14 @@ describe("policy pack pure helpers", () => {
         assert.deepEqual(registryCacheEntries([{ raw: "type=registry,ref=r:1,image-manifest=true,oci-mediatypes=false" }, { gha: {} }, { disabled: true, registry: { ref: "r:2" } }]), [
             { index: 0, form: "raw", ref: "r:1", imageManifest: true, ociMediaTypes: false },
         ]);
-        assert.deepEqual(pushedReferences({ push: false, tags: ["a"], exports: [{ registry: { names: ["b"] } }] }), ["b"]);
+        // An export's names are overridden by the image's tags when it has any (docker-build ExportImage/ExportRegistry docs).
+        assert.deepEqual(pushedReferences({ push: false, tags: ["a"], exports: [{ registry: { names: ["b"] } }] }), ["a"]);
+        assert.deepEqual(pushedReferences({ push: false, exports: [{ registry: { names: ["b"] } }] }), ["b"]);
+        assert.deepEqual(pushedReferences({ push: false, tags: ["a"], exports: [{ registry: {} }] }), ["a"]);
+        assert.deepEqual(pushedReferences({ push: false, tags: ["a"], exports: [{ registry: { push: false } }, { image: {} }, { docker: {} }, { disabled: true, registry: {} }] }), []);
+        assert.deepEqual(pushedReferences({ exports: [{ image: { push: true, names: ["c"] } }] }), ["c"]);
+        assert.deepEqual(pushedReferences({ exports: [{ raw: "type=image,name=d,push=true" }, { raw: "type=registry,name=e" }, { raw: "type=image,name=f" }, { raw: "type=docker,name=g" }] }), ["d", "e"]);
+        assert.deepEqual(registryCacheEntries([{ raw: "r:cache" }]), [{ index: 0, form: "raw", ref: "r:cache", imageManifest: undefined, ociMediaTypes: undefined }]);
     });
 
     it("finds the project root: configured (relative to the pack), else the nearest Pulumi.yaml above the pack", () => {
