@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PolicyPackClient, UNKNOWN, secret } from "../../engine/policy-pack-client";
 import { FULL_LABELS, PACK_DIR, PROJECT, REPO, byPolicy, image, imageConfig, repository, startPack } from "./helpers";
@@ -126,6 +127,24 @@ describe("policy pack over the engine protocol", function () {
             assert.ok(labels.length >= 1);
             assert.ok(labels.some((d) => /org\.opencontainers\.image\.revision/.test(d.message)));
             for (const d of result.diagnostics) assert.equal(d.enforcementLevel, "mandatory");
+        });
+
+        it("judge the Dockerfile as it is at each Analyze call (nothing reused from an earlier call)", async () => {
+            await pack.configure(imageConfig());
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-pack-"));
+            try {
+                const file = path.join(dir, "Dockerfile");
+                const good = fs.readFileSync(path.join(PROJECT, "app", "Dockerfile"), "utf8");
+                fs.writeFileSync(file, good);
+                const resource = goodImage({ dockerfile: { location: file } });
+                assert.deepEqual((await pack.analyze(resource)).diagnostics, []);
+                fs.writeFileSync(file, `${good}\nUSER root\n`);
+                const after = await pack.analyze(resource);
+                assert.deepEqual(after.diagnostics.map((d) => d.policyName), ["image-non-root-user"]);
+                assert.match(after.diagnostics[0].message, /root/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
 
         it("treat missing platforms as a violation (buildx would build for the host)", async () => {
