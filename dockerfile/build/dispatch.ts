@@ -619,8 +619,13 @@ function reachableFrom(target: DispatchState): Set<DispatchState> {
     return seen;
 }
 
+/** Name pairs compared for a "did you mean" hint at most; past that the hint is left out. */
+const MAX_SUGGESTION_PAIRS = 1_000_000;
+
 /** wrapSuggestAny: suggest a defined name for any variable that was not set. */
 function suggestAny(unmatched: ReadonlySet<string>, keys: readonly string[]): string {
+    // a hostile file can name thousands of unset variables against thousands of ARGs; the hint is only a courtesy
+    if (unmatched.size * keys.length > MAX_SUGGESTION_PAIRS) return "";
     for (const name of unmatched) {
         const hint = suggestion(name, keys);
         if (hint !== "") return hint;

@@ -121,17 +121,33 @@ function matchCase(value: string, original: string): string {
     return value;
 }
 
-/** Edit distance, giving up (returning `limit`) once the length gap alone reaches it. */
+/**
+ * Edit distance, or `limit` when it is `limit` or more. Only cells within
+ * `limit` of the diagonal can stay below it, so the work is linear in the
+ * length: names come from the Dockerfile and may be very long.
+ */
 function levenshtein(a: string, b: string, limit: number): number {
     if (Math.abs(a.length - b.length) >= limit) return limit;
-    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+    const m = b.length;
+    let previous = new Array<number>(m + 2);
+    let current = new Array<number>(m + 2);
+    for (let j = 0; j <= m + 1; j++) previous[j] = Math.min(j, limit);
     for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost));
+        const lo = Math.max(1, i - limit + 1);
+        const hi = Math.min(m, i + limit - 1);
+        // the cells just outside the band read as `limit`
+        current[lo - 1] = lo === 1 ? Math.min(i, limit) : limit;
+        let rowMin = current[lo - 1];
+        const ai = a.charCodeAt(i - 1);
+        for (let j = lo; j <= hi; j++) {
+            const cost = ai === b.charCodeAt(j - 1) ? 0 : 1;
+            const d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost, limit);
+            current[j] = d;
+            if (d < rowMin) rowMin = d;
         }
-        previous = current;
+        current[hi + 1] = limit;
+        if (rowMin >= limit) return limit;
+        [previous, current] = [current, previous];
     }
-    return previous[b.length];
+    return previous[m];
 }

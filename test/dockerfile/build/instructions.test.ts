@@ -4,10 +4,11 @@
  * dispatch relies on it.
  */
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { analyzeDockerfile } from "../../../dockerfile/analyze";
 import { formatPlatform, formatPlatformAll, parsePlatform } from "../../../dockerfile/build/platform";
 import { DockerfileError } from "../../../dockerfile/errors";
-import { InstructionFlags } from "../../../dockerfile/instructions/flags";
+import { InstructionFlags, closest } from "../../../dockerfile/instructions/flags";
 import { parseGoDuration, parseInstruction, parseInstructions } from "../../../dockerfile/instructions/parse";
 import { parseMount } from "../../../dockerfile/instructions/mounts";
 import { parse } from "../../../dockerfile/parser";
@@ -249,5 +250,60 @@ describe("dockerfile instructions and dispatch: values in messages are quoted as
     it("dispatch errors quote the same way", () => {
         assert.deepEqual(analyzeDockerfile("FROM alpine\nEXPOSE \"/t\u0001cp\"").errors, [{ message: "invalid port: \"/t\\x01cp\": no port specified", line: 2 }]);
         assert.match(analyzeDockerfile("FROM alpine", { target: "n\u00e9\u200b" }).errors[0].message, /^target stage "n\u00e9\\u200b" could not be found/);
+    });
+});
+
+describe("dockerfile instructions: \"did you mean\" suggestions", () => {
+    /** The textbook edit distance, for comparison. */
+    function editDistance(a: string, b: string): number {
+        let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            const current = [i];
+            for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+            previous = current;
+        }
+        return previous[b.length];
+    }
+
+    function naiveClosest(value: string, options: readonly string[]): string | undefined {
+        let match: string | undefined;
+        let best = 3;
+        for (const option of options) {
+            if (option === value) return undefined;
+            const d = editDistance(value, option);
+            if (d < best) {
+                match = option;
+                best = d;
+            }
+        }
+        return match;
+    }
+
+    it("the banded edit distance picks what the full one picks", () => {
+        const word = fc.array(fc.constantFrom("a", "b", "c", "-"), { maxLength: 9 }).map((cs) => cs.join(""));
+        fc.assert(
+            fc.property(word, fc.array(word, { maxLength: 6 }), (value, options) => {
+                assert.equal(closest(value, options), naiveClosest(value, options));
+            }),
+            { numRuns: 3000, seed: 11 },
+        );
+    });
+
+    it("long names from the file cost linear time and still get their hint", () => {
+        const name = "A".repeat(60_000);
+        const facts = analyzeDockerfile(`ARG ${name}=\nFROM --platform=$${name.slice(1)}B alpine\n`);
+        assert.equal(facts.errors.length, 1);
+        assert.ok(facts.errors[0].message.endsWith(` (did you mean ${name}?)`));
+        assert.equal(facts.errors[0].line, 2);
+    });
+
+    it("the hint is left out when too many unset names meet too many ARGs", () => {
+        const args = Array.from({ length: 2000 }, (_, i) => `ARG k${i}=`);
+        const refs = Array.from({ length: 1000 }, (_, i) => `$z${i}`).join("");
+        const facts = analyzeDockerfile(`${args.join("\n")}\nARG k=\nFROM --platform=${refs}$kk alpine\n`);
+        assert.match(facts.errors[0].message, /^empty platform value from expression \$z0\$z1/);
+        assert.doesNotMatch(facts.errors[0].message, /did you mean/);
+        // with few names the same near miss is suggested
+        assert.match(analyzeDockerfile("ARG k=\nFROM --platform=$kk alpine\n").errors[0].message, /\(did you mean k\?\)$/);
     });
 });
