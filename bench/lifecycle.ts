@@ -4,7 +4,7 @@
  * medians of interleaved rounds after a warm-up, with GC time and ns/image shown so a GC or cache effect is not mistaken for superlinear work.
  */
 import { performance, PerformanceObserver } from "perf_hooks";
-import { evaluateLifecyclePolicy, ImageDetail, LifecyclePolicy, LifecycleRule, MAX_RULES, protectTag, validateLifecyclePolicy } from "../lifecycle";
+import { evaluateLifecyclePolicy, ImageDetail, LifecyclePolicy, LifecycleRule, MAX_RULES, protectTag, validateLifecyclePolicy } from "../lifecycle/index";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = new Date("2026-06-01T00:00:00Z");

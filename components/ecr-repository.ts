@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LifecyclePolicy, LifecycleRule, parseLifecyclePolicy, protectTag, serializeLifecyclePolicy } from "../lifecycle";
+import { LifecyclePolicy, LifecycleRule, parseLifecyclePolicy, protectTag, serializeLifecyclePolicy } from "../lifecycle/index";
 import { IMAGE_TAG_PATTERN } from "./image-tag";
 
 /** How images at rest are encrypted. KMS without a key uses the AWS-managed `aws/ecr` key. */

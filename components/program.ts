@@ -19,7 +19,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { expireUntaggedAfterDays, keepNewestTagged, LifecycleRule } from "../lifecycle";
+import { expireUntaggedAfterDays, keepNewestTagged, LifecycleRule } from "../lifecycle/index";
 import { IMAGE_POLICY_NAMES } from "../dockerfile/types";
 import { loadPolicyPackConfigFile } from "../engine/policy-pack-config";
 import { ContainerImage, ContainerImageArgs, ContainerImageArgsError, ImagePolicySettings } from "./container-image";

@@ -1,6 +1,6 @@
 import { execFileSync } from "child_process";
 // The same calendar-checked RFC 3339 test the image-oci-labels judgment applies, so a fallback it accepts is never refused later.
-import { isRfc3339DateTime } from "../dockerfile";
+import { isRfc3339DateTime } from "../dockerfile/index";
 
 /**
  * Where an image's source comes from, for the OCI `source`, `revision` and

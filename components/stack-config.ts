@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { validateLifecyclePolicy } from "../lifecycle";
+import { validateLifecyclePolicy } from "../lifecycle/index";
 import { IMAGE_TAG_PATTERN } from "./image-tag";
-import { isRfc3339DateTime } from "../dockerfile";
+import { isRfc3339DateTime } from "../dockerfile/index";
 
 /**
  * The typed stack configuration of the shipshape program (`shipshape:*` keys of

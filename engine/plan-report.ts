@@ -4,7 +4,7 @@
  * enforcement level) and the JSON shape scripts rely on.
  */
 import * as path from "path";
-import type { LifecycleRule } from "../lifecycle";
+import type { LifecycleRule } from "../lifecycle/index";
 import { hasMandatory, ImageSummary, PlanDiagnostic, PlanResult, RepositorySummary } from "./plan";
 import type { RegisteredResource } from "./program-runner";
 import { asRecord, asString, displayValue, plainValue } from "./wire-values";

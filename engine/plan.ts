@@ -16,7 +16,7 @@ import { loadProject, PLAN_ORGANIZATION } from "./project";
 import { asRecord, asString, plainValue } from "./wire-values";
 import { checkImageInputs, DockerBuildImageInputs, ImageCheck, ImagePolicyConfig } from "../policy/image-inputs";
 import { unknownPaths } from "../policy/resource-values";
-import { LifecyclePolicy, parseLifecyclePolicy, tagMayExpire, TagExposure } from "../lifecycle";
+import { LifecyclePolicy, parseLifecyclePolicy, tagMayExpire, TagExposure } from "../lifecycle/index";
 import { IMAGE_POLICY_NAMES } from "../dockerfile/types";
 
 export const DOCKER_BUILD_IMAGE = "docker-build:index:Image";

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import * as fs from "fs";
-import type { ImageDetail, LifecycleEvaluation, LifecyclePolicy } from "../../lifecycle";
+import type { ImageDetail, LifecycleEvaluation, LifecyclePolicy } from "../../lifecycle/index";
 import { EXIT_ERROR, EXIT_OK } from "../main";
 
 interface LifecycleOptions {

@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { LifecyclePolicy, LifecycleValidationError, parseLifecyclePolicy, tagMayExpire } from "../../lifecycle";
+import { LifecyclePolicy, LifecycleValidationError, parseLifecyclePolicy, tagMayExpire } from "../../lifecycle/index";
 import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
 import { parseEcrReference, registryCacheEntries } from "../ecr-references";
 import { isUnknown, plainProperties, unknownPaths } from "../resource-values";

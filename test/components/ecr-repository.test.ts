@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { EcrRepository, PULL_ACTIONS } from "../../components/ecr-repository";
-import { keepNewestTagged, expireUntaggedAfterDays, LifecycleRule } from "../../lifecycle";
+import { keepNewestTagged, expireUntaggedAfterDays, LifecycleRule } from "../../lifecycle/index";
 import { MockSession, settle, useMocks, valueOf } from "./mocks";
 
 const REPOSITORY = "aws:ecr/repository:Repository";

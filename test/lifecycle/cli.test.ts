@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
-import { evaluateLifecyclePolicy, parseImageDetails, protectTag } from "../../lifecycle";
+import { evaluateLifecyclePolicy, parseImageDetails, protectTag } from "../../lifecycle/index";
 import { countRule, digestOf, image, NOW } from "./fixtures";
 
 const REPO = path.resolve(__dirname, "..", "..");

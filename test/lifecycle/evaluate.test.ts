@@ -9,7 +9,7 @@ import {
     LifecycleRule,
     LifecycleValidationError,
     parseImageDetails,
-} from "../../lifecycle";
+} from "../../lifecycle/index";
 import { compilePattern, compilePrefix, tagsSatisfy } from "../../lifecycle/matchers";
 import { ageRule, countRule, daysAgo, digestOf, image, nameOf, NOW } from "./fixtures";
 

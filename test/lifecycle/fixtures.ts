@@ -1,4 +1,4 @@
-import { ImageDetail, LifecycleRule } from "../../lifecycle";
+import { ImageDetail, LifecycleRule } from "../../lifecycle/index";
 
 export const NOW = new Date("2026-03-01T12:00:00Z");
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -12,7 +12,7 @@ import {
     serializeLifecyclePolicy,
     tagMayExpire,
     validateLifecyclePolicy,
-} from "../../lifecycle";
+} from "../../lifecycle/index";
 import { ageRule, countRule, image, NOW } from "./fixtures";
 
 const anyRule = (priority: number, countNumber = 5): LifecycleRule => ({

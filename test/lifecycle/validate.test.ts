@@ -6,7 +6,7 @@ import {
     MAX_RULES,
     parseLifecyclePolicy,
     validateLifecyclePolicy,
-} from "../../lifecycle";
+} from "../../lifecycle/index";
 import { ageRule, countRule } from "./fixtures";
 
 function messages(input: unknown): string[] {

@@ -11,7 +11,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { ProgramError, ProgramRun, RegisteredResource, runProgram } from "../../engine/program-runner";
 import { checkImageInputs, DockerBuildImageInputs } from "../../policy/image-inputs";
-import { LifecycleRule } from "../../lifecycle";
+import { LifecycleRule } from "../../lifecycle/index";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
