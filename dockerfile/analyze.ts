@@ -47,6 +47,8 @@ export function analyzeDockerfile(text: string, options: AnalyzeOptions = {}): I
         const summary: StageSummary = { index: s.index, line: s.line, from: s.from };
         if (s.name !== "") summary.name = s.name;
         if (s.platform !== undefined) summary.platform = s.platform;
+        if (s.platformIgnored === true) summary.platformIgnored = true;
+        if (s.platformBuildVariables !== undefined) summary.platformBuildVariables = s.platformBuildVariables;
         return summary;
     });
     facts.platform = formatPlatform(build.platform);

@@ -55,6 +55,15 @@ export interface StageSummary {
     from: string;
     /** `FROM --platform` after expansion, if given. */
     platform?: string;
+    /** `FROM --platform` was given but BuildKit does not use it: FROM names a stage (whose platform is kept) or scratch (built for the target platform). */
+    platformIgnored?: boolean;
+    /**
+     * The variables describing the builder's host (`BUILDPLATFORM`, `BUILDOS`, ...,
+     * and `TARGET*` when no platform was requested) that `FROM --platform`'s value
+     * came from, directly or through global ARGs. The builder is unknown to the
+     * analysis, so such a platform is not decided by the Dockerfile.
+     */
+    platformBuildVariables?: string[];
 }
 
 export type UserVerdict = "root" | "non-root" | "unknown";

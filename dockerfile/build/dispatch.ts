@@ -53,6 +53,10 @@ export interface ChainStage {
     from: string;
     /** `--platform` after expansion, when written. */
     platform?: string;
+    /** `--platform` was written but BuildKit does not use it: FROM names a stage (its platform is kept) or scratch (the target platform). */
+    platformIgnored?: boolean;
+    /** The builder-host variables (BUILDPLATFORM, BUILDOS, ...; TARGET* too when no platform is requested) `--platform`'s value came from, directly or through global ARGs; absent when none. */
+    platformBuildVariables?: string[];
 }
 
 export type ChainBase = { kind: "scratch" } | { kind: "image"; reference: ImageReference };
@@ -76,6 +80,9 @@ export interface BuildResult {
 /** The two meta ARGs BuildKit keeps out of the environment (sbomScanContext/sbomScanStage). */
 const NON_ENV_ARGS = new Set(["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"]);
 const SCRATCH = "scratch";
+/** The automatic ARGs that describe the builder's host (defaultArgs). */
+const BUILD_PLATFORM_ARGS = ["BUILDPLATFORM", "BUILDOS", "BUILDOSVERSION", "BUILDARCH", "BUILDVARIANT"] as const;
+const TARGET_PLATFORM_ARGS = ["TARGETPLATFORM", "TARGETOS", "TARGETOSVERSION", "TARGETARCH", "TARGETVARIANT"] as const;
 /** An ONBUILD trigger run costs this many dispatch steps: it is parsed again for each stage built on its parent. */
 const ONBUILD_TRIGGER_STEPS = 16;
 /** system.DefaultPathEnv for Linux: BuildKit makes sure PATH is always set. */
@@ -90,6 +97,8 @@ interface DispatchState {
     baseName: string;
     fromPlatformText?: string;
     fromPlatform?: Platform;
+    /** Builder-host variables the `--platform` value depends on (sorted). */
+    fromPlatformBuildVariables?: string[];
     base?: DispatchState;
     deps: Map<DispatchState, Command>;
     commands: Command[];
@@ -121,6 +130,12 @@ class BuildDispatcher {
     private readonly states: DispatchState[] = [];
     private readonly statesByName = new Map<string, DispatchState>();
     private globalArgs = new EnvList();
+    /**
+     * For each global ARG whose value comes from the builder's host, the BUILD*
+     * variables it was derived from: the host is unknown to us (buildPlatform is a
+     * guess), so a FROM --platform built from them must not look decided.
+     */
+    private readonly hostDerivedArgs = new Map<string, ReadonlySet<string>>();
     private targetPlatform: Platform = DEFAULT_PLATFORM;
 
     constructor(
@@ -142,6 +157,11 @@ class BuildDispatcher {
         this.targetPlatform = requestedPlatforms[0] ?? buildPlatform;
         const targetName = this.request.target || stages[stages.length - 1].name;
         this.globalArgs = new EnvList(defaultArgs(buildPlatform, this.targetPlatform, this.buildArgs, targetName));
+        // with no platform requested the target is the builder's host too
+        const hostArgs = requestedPlatforms.length === 0 ? [...BUILD_PLATFORM_ARGS, ...TARGET_PLATFORM_ARGS] : BUILD_PLATFORM_ARGS;
+        for (const key of hostArgs) {
+            if (!hasOwn(this.buildArgs, key)) this.hostDerivedArgs.set(key, new Set([key]));
+        }
         this.buildMetaArgs(metaArgs);
 
         stages.forEach((stage, i) => this.addStage(stage, i));
@@ -157,6 +177,15 @@ class BuildDispatcher {
         return this.result(target, requestedPlatforms, dispatched);
     }
 
+    /** The builder-host variables behind the global ARGs an expansion used. */
+    private hostVariablesOf(matched: ReadonlySet<string>): Set<string> {
+        const variables = new Set<string>();
+        for (const key of matched) {
+            for (const variable of this.hostDerivedArgs.get(key) ?? []) variables.add(variable);
+        }
+        return variables;
+    }
+
     private platformOption(spec: string, what: string): Platform {
         try {
             return parsePlatformCached(spec);
@@ -170,9 +199,18 @@ class BuildDispatcher {
         for (const cmd of metaArgs) {
             for (const arg of cmd.args) {
                 let value: string | undefined;
-                if (hasOwn(this.buildArgs, arg.key)) value = this.buildArgs[arg.key];
-                else if (arg.value !== undefined) value = this.expand(arg.value, this.globalArgs, cmd.startLine);
-                if (value !== undefined) this.globalArgs.set(arg.key, value);
+                let hostVariables: ReadonlySet<string> = new Set();
+                if (hasOwn(this.buildArgs, arg.key)) {
+                    value = this.buildArgs[arg.key];
+                } else if (arg.value !== undefined) {
+                    const match = this.expandWithMatches(arg.value, this.globalArgs, cmd.startLine, "");
+                    value = match.result;
+                    hostVariables = this.hostVariablesOf(match.matched);
+                }
+                if (value === undefined) continue;
+                this.globalArgs.set(arg.key, value);
+                if (hostVariables.size > 0) this.hostDerivedArgs.set(arg.key, hostVariables);
+                else this.hostDerivedArgs.delete(arg.key);
             }
         }
     }
@@ -195,6 +233,8 @@ class BuildDispatcher {
                 throw new DockerfileError(`failed to parse platform ${stage.platform}: ${messageOf(err)}`, line);
             }
             d.fromPlatformText = match.result;
+            const hostVariables = this.hostVariablesOf(match.matched);
+            if (hostVariables.size > 0) d.fromPlatformBuildVariables = [...hostVariables].sort();
         }
         if (stage.name === "") d.stageName = `stage-${index}`;
         this.addState(d);
@@ -544,7 +584,12 @@ class BuildDispatcher {
         const chain: ChainStage[] = [];
         for (let s: DispatchState | undefined = target; s !== undefined; s = s.base) {
             const entry: ChainStage = { index: s.index, name: s.stage.name, line: s.stage.startLine, from: s.baseName };
-            if (s.fromPlatformText !== undefined) entry.platform = s.fromPlatformText;
+            if (s.fromPlatformText !== undefined) {
+                entry.platform = s.fromPlatformText;
+                // dispatchState.init takes the parent stage's platform; scratch gets the target platform
+                if (s.base !== undefined || s.baseName === SCRATCH) entry.platformIgnored = true;
+                if (s.fromPlatformBuildVariables !== undefined) entry.platformBuildVariables = [...s.fromPlatformBuildVariables];
+            }
             chain.push(entry);
         }
         return {

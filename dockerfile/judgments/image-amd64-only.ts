@@ -8,8 +8,10 @@ export const REQUIRED_PLATFORM = "linux/amd64";
 /**
  * Exactly linux/amd64 must be requested (no request = buildx builds for the
  * host, whatever it is), and no FROM --platform in the built chain may pin
- * another platform. A stage on the target platform is fine; builder stages
- * outside the chain (e.g. on $BUILDPLATFORM) do not reach the image.
+ * another platform or take it from the builder's host ($BUILDPLATFORM: amd64 on
+ * one builder, arm64 on the next). A stage on the target platform is fine;
+ * builder stages outside the chain (e.g. on $BUILDPLATFORM) do not reach the
+ * image, and a --platform BuildKit ignores (FROM <stage>, FROM scratch) decides nothing.
  */
 export function imageAmd64Only(facts: ImageFacts, _config: JudgmentConfig): Violation[] {
     const violations: Violation[] = [];
@@ -39,9 +41,19 @@ export function imageAmd64Only(facts: ImageFacts, _config: JudgmentConfig): Viol
         });
     }
     for (const stage of facts.stages) {
-        if (stage.platform === undefined) continue;
-        const normalized = normalize(stage.platform);
+        if (stage.platform === undefined || stage.platformIgnored === true) continue;
         const stageName = stage.name ?? `stage ${stage.index}`;
+        const hostVariables = stage.platformBuildVariables ?? [];
+        if (hostVariables.length > 0) {
+            const from = hostVariables.map((v) => "$" + v).join(", ");
+            violations.push({
+                policy: POLICY,
+                line: stage.line,
+                message: `the built stage's platform comes from ${from} (FROM --platform of ${stageName}), i.e. the builder's host, so the image is ${REQUIRED_PLATFORM} only on an amd64 builder; use --platform=$TARGETPLATFORM (or none) on the stages the image is built from`,
+            });
+            continue;
+        }
+        const normalized = normalize(stage.platform);
         if (normalized instanceof Error) {
             violations.push({
                 policy: POLICY,

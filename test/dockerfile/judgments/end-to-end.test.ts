@@ -107,6 +107,38 @@ describe("judgments end to end (analyzeDockerfile + judgeImage)", () => {
         assert.equal(multi.by("image-amd64-only").length, 1);
     });
 
+    it("FROM --platform=$BUILDPLATFORM on the built chain fails closed (the builder's host decides); on a builder stage it is fine", () => {
+        const final = judge(["FROM --platform=$BUILDPLATFORM gcr.io/distroless/static:nonroot", OCI]);
+        assert.equal(final.facts.platform, "linux/amd64", "the analysis assumes an amd64 builder, which is why the platform alone would pass");
+        assert.equal(final.by("image-amd64-only").length, 1);
+        assert.equal(final.by("image-amd64-only")[0].line, 1);
+        assert.match(final.by("image-amd64-only")[0].message, /\$BUILDPLATFORM .*builder's host/);
+
+        const parent = judge(["ARG HOST=$BUILDOS/$BUILDARCH", "FROM --platform=$HOST gcr.io/distroless/static:nonroot AS base", OCI, "FROM base"]);
+        assert.deepEqual(parent.by("image-amd64-only").map((v) => v.line), [2], "a parent stage of the built stage is in the chain");
+        assert.match(parent.by("image-amd64-only")[0].message, /\$BUILDARCH, \$BUILDOS/);
+
+        const builder = judge(["FROM --platform=$BUILDOS/$BUILDARCH golang:1.22 AS build", "FROM gcr.io/distroless/static:nonroot", "COPY --from=build /app /app", OCI]);
+        assert.deepEqual(builder.by("image-amd64-only"), []);
+
+        const fixed = judge(["FROM --platform=$BUILDPLATFORM gcr.io/distroless/static:nonroot", OCI], { buildArgs: { BUILDPLATFORM: "linux/amd64" } });
+        assert.deepEqual(fixed.by("image-amd64-only"), [], "a build-arg fixes BUILDPLATFORM: the host no longer decides");
+    });
+
+    it("FROM --platform on FROM <stage> or FROM scratch is ignored as BuildKit ignores it", () => {
+        const child = judge(["FROM --platform=linux/amd64 gcr.io/distroless/static:nonroot AS base", "FROM --platform=linux/arm64 base", OCI]);
+        assert.equal(child.facts.platform, "linux/amd64");
+        assert.deepEqual(child.by("image-amd64-only"), []);
+        const parentPinned = judge(["FROM --platform=linux/arm64 gcr.io/distroless/static:nonroot AS base", "FROM --platform=linux/amd64 base", OCI]);
+        assert.equal(parentPinned.facts.platform, "linux/arm64");
+        assert.deepEqual(parentPinned.by("image-amd64-only").map((v) => v.line), [1]);
+        const onHost = judge(["FROM --platform=$BUILDPLATFORM gcr.io/distroless/static:nonroot AS base", "FROM --platform=$BUILDPLATFORM base", OCI]);
+        assert.deepEqual(onHost.by("image-amd64-only").map((v) => v.line), [1], "only the FROM that decides is reported");
+        const scratch = judge(["FROM --platform=$BUILDPLATFORM scratch", OCI]);
+        assert.equal(scratch.facts.platform, "linux/amd64");
+        assert.deepEqual(scratch.by("image-amd64-only"), []);
+    });
+
     it("labels: expanded ARGs, inherited from the parent stage, not from other stages, overlaid by options", () => {
         const r = judge([
             "FROM alpine AS side",

@@ -144,6 +144,20 @@ describe("image-amd64-only", () => {
         const arm = factsFor("alpine", { platforms: ["linux/arm64"], stages: [{ index: 0, line: 3, from: "alpine", platform: "linux/arm64" }] });
         assert.equal(imageAmd64Only(arm, {}).length, 1);
     });
+    it("fails a built-chain FROM --platform taken from the builder's host, naming the variables and the line", () => {
+        const stages = [{ index: 0, line: 4, from: "alpine", platform: "linux/amd64", platformBuildVariables: ["BUILDARCH", "BUILDOS"] }];
+        const v = imageAmd64Only(factsFor("alpine", { stages }), {});
+        assert.equal(v.length, 1);
+        assert.equal(v[0].line, 4);
+        assert.match(v[0].message, /\$BUILDARCH, \$BUILDOS .*builder's host/);
+    });
+    it("ignores a --platform BuildKit does not use (FROM <stage>, FROM scratch), even a host-derived one", () => {
+        const stages = [
+            { index: 1, line: 8, from: "base", platform: "linux/arm64", platformIgnored: true },
+            { index: 0, name: "base", line: 2, from: "scratch", platform: "linux/arm64", platformIgnored: true, platformBuildVariables: ["BUILDPLATFORM"] },
+        ];
+        assert.deepEqual(imageAmd64Only(factsFor("scratch", { stages }), {}), []);
+    });
 });
 
 describe("image-oci-labels", () => {
