@@ -18,13 +18,13 @@ export const BUILTIN_BASE_IMAGES: readonly BaseImageFact[] = Object.freeze(
 /** The subject a pattern matches: the literal `scratch` or an image reference. */
 export type PatternSubject = ImageReference | "scratch";
 
-interface CompiledPattern {
+export interface CompiledPattern {
     negated: boolean;
     scratch: boolean;
     hasTag: boolean;
     hasDigest: boolean;
-    /** The pattern's brace alternatives, each split at the separators `*` cannot cross. */
-    alternatives: readonly SplitGlob[];
+    /** The pattern's brace alternatives, split at the separators `*` cannot cross and indexed by their literal leading parts. */
+    alternatives: GlobIndex;
 }
 
 /** A brace-free glob cut at `/`, `:` and `@`: `parts[i]` lies between `separators[i-1]` and `separators[i]`. */
@@ -33,10 +33,30 @@ interface SplitGlob {
     separators: string;
 }
 
+/**
+ * The alternatives of one pattern as a trie over their literal parts, one per
+ * separator layout: a lookup walks the subject's parts once and only tries the
+ * globs whose wildcard part sits on its path. The built-in distroless patterns
+ * expand to hundreds of alternatives; most subjects reach none of them.
+ */
+type GlobIndex = Map<string, GlobTrieNode>;
+
+interface GlobTrieNode {
+    children: Map<string, GlobTrieNode>;
+    /** Alternatives whose part at this depth has a `*`: matched part by part from here. */
+    wildcards: SplitGlob[];
+}
+
 /** Brace alternatives one pattern may expand to: patterns are configuration, the cap keeps one from exploding. */
 const MAX_PATTERN_ALTERNATIVES = 4096;
 
+/**
+ * Compiled patterns of configuration and option-supplied facts, keyed by the
+ * pattern text. Bounded: a long-lived process (the policy pack) sees whatever
+ * patterns its callers send. The built-in data is compiled once, apart.
+ */
 const compiledCache = new Map<string, CompiledPattern>();
+const MAX_CACHED_PATTERNS = 512;
 
 /**
  * Image patterns: `registry/repository[:tag][@digest]`, familiar forms
@@ -48,22 +68,83 @@ export function compileImagePattern(pattern: string): CompiledPattern {
     if (typeof pattern !== "string") throw new Error(`image pattern must be a string, got ${JSON.stringify(pattern)}`);
     const cached = compiledCache.get(pattern);
     if (cached) return cached;
+    const compiled = compileUncached(pattern);
+    if (compiledCache.size >= MAX_CACHED_PATTERNS) compiledCache.delete(compiledCache.keys().next().value as string);
+    compiledCache.set(pattern, compiled);
+    return compiled;
+}
+
+function compileUncached(pattern: string): CompiledPattern {
     let body = pattern.trim();
     const negated = body.startsWith("!");
     if (negated) body = body.slice(1).trim();
     if (body === "") throw new Error(`empty image pattern ${JSON.stringify(pattern)}`);
-    let compiled: CompiledPattern;
-    if (body === "scratch") {
-        compiled = { negated, scratch: true, hasTag: false, hasDigest: false, alternatives: [] };
-    } else {
-        const [registry, remainder] = splitRegistry(body);
-        const normalized = `${registry}/${remainder}`;
-        const { hasTag, hasDigest } = patternParts(normalized);
-        const alternatives = expandBraces(normalized, pattern).map(splitAtSeparators);
-        compiled = { negated, scratch: false, hasTag, hasDigest, alternatives };
+    if (body === "scratch") return { negated, scratch: true, hasTag: false, hasDigest: false, alternatives: new Map() };
+    const [registry, remainder] = splitRegistry(body);
+    const normalized = `${registry}/${remainder}`;
+    const { hasTag, hasDigest } = patternParts(normalized);
+    const alternatives = new Map<string, GlobTrieNode>();
+    for (const alternative of expandBraces(normalized, pattern)) {
+        addToIndex(alternatives, splitAtSeparators(alternative));
     }
-    compiledCache.set(pattern, compiled);
-    return compiled;
+    return { negated, scratch: false, hasTag, hasDigest, alternatives };
+}
+
+function addToIndex(index: GlobIndex, glob: SplitGlob): void {
+    let node = index.get(glob.separators);
+    if (node === undefined) index.set(glob.separators, (node = newTrieNode()));
+    for (let depth = 0; depth < glob.parts.length; depth++) {
+        const part = glob.parts[depth];
+        if (part.includes("*")) {
+            node.wildcards.push({ parts: glob.parts.slice(depth), separators: glob.separators });
+            return;
+        }
+        let child = node.children.get(part);
+        if (child === undefined) node.children.set(part, (child = newTrieNode()));
+        node = child;
+    }
+}
+
+function newTrieNode(): GlobTrieNode {
+    return { children: new Map(), wildcards: [] };
+}
+
+function matchIndex(index: GlobIndex, subject: SplitGlob): boolean {
+    let node = index.get(subject.separators);
+    for (let depth = 0; node !== undefined; depth++) {
+        for (const glob of node.wildcards) {
+            if (glob.parts.every((part, i) => matchStars(part, subject.parts[depth + i]))) return true;
+        }
+        // one trie holds one separator layout, so every path has the subject's part count: reaching the end is a match
+        if (depth === subject.parts.length) return true;
+        node = node.children.get(subject.parts[depth]);
+    }
+    return false;
+}
+
+/**
+ * A reference cut at its separators, once per lookup rather than once per
+ * pattern: the same subject text serves every pattern with the same parts.
+ */
+class SubjectTexts {
+    private readonly splits: (SplitGlob | undefined)[] = [undefined, undefined, undefined, undefined];
+
+    constructor(readonly reference: ImageReference) {}
+
+    /** The subject text a pattern with (or without) a tag and a digest compares against; undefined when the reference lacks a part. */
+    text(hasTag: boolean, hasDigest: boolean): SplitGlob | undefined {
+        const ref = this.reference;
+        if ((hasTag && ref.tag === undefined) || (hasDigest && ref.digest === undefined)) return undefined;
+        const slot = (hasTag ? 1 : 0) + (hasDigest ? 2 : 0);
+        let split = this.splits[slot];
+        if (split === undefined) {
+            let text = `${ref.registry}/${ref.repository}`;
+            if (hasTag) text += `:${ref.tag}`;
+            if (hasDigest) text += `@${ref.digest}`;
+            split = this.splits[slot] = splitAtSeparators(text);
+        }
+        return split;
+    }
 }
 
 /**
@@ -73,24 +154,20 @@ export function compileImagePattern(pattern: string): CompiledPattern {
  */
 export function matchesImagePattern(pattern: string, subject: PatternSubject): boolean {
     const compiled = compileImagePattern(pattern);
-    return matchCompiled(compiled, subject) === true;
+    return matchCompiled(compiled, textsOf(subject)) === true;
+}
+
+function textsOf(subject: PatternSubject): SubjectTexts | "scratch" {
+    return subject === "scratch" ? "scratch" : new SubjectTexts(subject);
 }
 
 /** true / false, or undefined when the subject lacks a part the pattern constrains. */
-function matchCompiled(compiled: CompiledPattern, subject: PatternSubject): boolean | undefined {
+function matchCompiled(compiled: CompiledPattern, subject: SubjectTexts | "scratch"): boolean | undefined {
     if (subject === "scratch") return compiled.scratch;
     if (compiled.scratch) return false;
-    let text = `${subject.registry}/${subject.repository}`;
-    if (compiled.hasTag) {
-        if (subject.tag === undefined) return undefined;
-        text += `:${subject.tag}`;
-    }
-    if (compiled.hasDigest) {
-        if (subject.digest === undefined) return undefined;
-        text += `@${subject.digest}`;
-    }
-    const subjectText = splitAtSeparators(text);
-    return compiled.alternatives.some((glob) => matchSplitGlob(glob, subjectText));
+    const text = subject.text(compiled.hasTag, compiled.hasDigest);
+    if (text === undefined) return undefined;
+    return matchIndex(compiled.alternatives, text);
 }
 
 export interface PatternListMatch {
@@ -108,9 +185,10 @@ export interface PatternListMatch {
  */
 export function matchImagePatternList(patterns: readonly string[], subject: PatternSubject): PatternListMatch {
     let result: PatternListMatch = { allowed: false };
+    const texts = textsOf(subject);
     for (const pattern of patterns) {
         const compiled = compileImagePattern(pattern);
-        const matched = matchCompiled(compiled, subject);
+        const matched = matchCompiled(compiled, texts);
         if (compiled.negated) {
             if (matched === true) result = { allowed: false, pattern };
             else if (matched === undefined && result.allowed) {
@@ -133,20 +211,41 @@ export function matchImagePatternList(patterns: readonly string[], subject: Patt
  */
 export function lookupBaseImage(ref: ImageReference, extra?: readonly BaseImageFact[]): BaseImageFact | undefined {
     if (ref.tag === undefined) return undefined;
-    for (const [source, facts] of [["baseImages", extra ?? []], ["base-images.json", BUILTIN_BASE_IMAGES]] as const) {
-        for (let i = 0; i < facts.length; i++) {
-            const fact = facts[i];
+    const texts = new SubjectTexts(ref);
+    if (extra !== undefined) {
+        for (let i = 0; i < extra.length; i++) {
             let compiled: CompiledPattern;
             try {
-                compiled = compileImagePattern(fact.match);
+                compiled = compileImagePattern(extra[i].match);
             } catch (err) {
-                throw new Error(`${source}[${i}].match: ${(err as Error).message}`);
+                throw new Error(`baseImages[${i}].match: ${(err as Error).message}`);
             }
-            if (compiled.negated || compiled.scratch) continue;
-            if (matchCompiled(compiled, ref) === true) return fact;
+            if (matchesFact(compiled, texts)) return extra[i];
         }
     }
+    const builtins = compiledBuiltins();
+    for (let i = 0; i < builtins.length; i++) {
+        if (matchesFact(builtins[i], texts)) return BUILTIN_BASE_IMAGES[i];
+    }
     return undefined;
+}
+
+function matchesFact(compiled: CompiledPattern, texts: SubjectTexts): boolean {
+    return !compiled.negated && !compiled.scratch && matchCompiled(compiled, texts) === true;
+}
+
+let builtinPatterns: readonly CompiledPattern[] | undefined;
+
+/** The built-in data's patterns, compiled on first use and kept for the life of the process. */
+function compiledBuiltins(): readonly CompiledPattern[] {
+    builtinPatterns ??= BUILTIN_BASE_IMAGES.map((fact, i) => {
+        try {
+            return compileUncached(fact.match);
+        } catch (err) {
+            throw new Error(`base-images.json[${i}].match: ${(err as Error).message}`);
+        }
+    });
+    return builtinPatterns;
 }
 
 /** Why a pattern is invalid, or undefined when it is valid: for config schemas to check patterns up front. */
@@ -266,12 +365,6 @@ function splitAtSeparators(text: string): SplitGlob {
     }
     parts.push(text.slice(start));
     return { parts, separators };
-}
-
-/** `*` never crosses a separator, so the separators must agree and each part matches on its own. */
-function matchSplitGlob(glob: SplitGlob, subject: SplitGlob): boolean {
-    if (glob.separators !== subject.separators) return false;
-    return glob.parts.every((part, i) => matchStars(part, subject.parts[i]));
 }
 
 /** Wildcard match where `*` is any run of characters: greedy with one resume point, O(pattern x text). */
