@@ -59,6 +59,13 @@ const compiledCache = new Map<string, CompiledPattern>();
 const MAX_CACHED_PATTERNS = 512;
 
 /**
+ * What a pattern may contain: the characters of a Docker reference
+ * (`registry[:port]/path[:tag][@algorithm:hex]`, `[::1]` for an IPv6 registry) plus `*` and `{a,b}`.
+ * A space or a quote can never match a reference, so such a pattern is a typo.
+ */
+const PATTERN_CHARACTER = /[A-Za-z0-9._\-/:@+*{},[\]]/;
+
+/**
  * Image patterns: `registry/repository[:tag][@digest]`, familiar forms
  * (`alpine`, `bitnami/nginx:1`) normalised like references, `*` within one
  * component, `{a,b}` alternation, `scratch` for the empty base, and a leading
@@ -79,12 +86,24 @@ function compileUncached(pattern: string): CompiledPattern {
     const negated = body.startsWith("!");
     if (negated) body = body.slice(1).trim();
     if (body === "") throw new Error(`empty image pattern ${JSON.stringify(pattern)}`);
+    for (let i = 0; i < body.length; i++) {
+        if (!PATTERN_CHARACTER.test(body[i])) {
+            const what = /\s/.test(body[i]) ? "whitespace" : JSON.stringify(body[i]);
+            throw new Error(
+                `image pattern ${JSON.stringify(pattern)} contains ${what}, which no image reference can contain; ` +
+                    "write registry/repository[:tag][@digest] with * and {a,b}, and a leading ! to exclude",
+            );
+        }
+    }
     if (body === "scratch") return { negated, scratch: true, hasTag: false, hasDigest: false, alternatives: new Map() };
     const [registry, remainder] = splitRegistry(body);
     const normalized = `${registry}/${remainder}`;
     const { hasTag, hasDigest } = patternParts(normalized);
     const alternatives = new Map<string, GlobTrieNode>();
     for (const alternative of expandBraces(normalized, pattern)) {
+        if (alternative.includes(",")) {
+            throw new Error(`image pattern ${JSON.stringify(pattern)} has a "," outside {...}; alternatives are written {a,b}`);
+        }
         addToIndex(alternatives, splitAtSeparators(alternative));
     }
     return { negated, scratch: false, hasTag, hasDigest, alternatives };

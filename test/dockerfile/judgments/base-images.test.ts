@@ -241,4 +241,19 @@ describe("base-images.json data", () => {
         assert.equal(imagePatternError("gcr.io/distroless/*"), undefined);
         assert.match(imagePatternError("") ?? "", /empty/);
     });
+    it("a pattern with a character no image reference can contain is refused, naming the pattern", () => {
+        assert.match(imagePatternError("Bad Image") ?? "", /image pattern "Bad Image" contains whitespace, which no image reference can contain/);
+        assert.match(imagePatternError("gcr.io/distroless/\tstatic") ?? "", /whitespace/, "a tab inside the pattern");
+        assert.match(imagePatternError("!alpine:3 .20") ?? "", /"!alpine:3 \.20" contains whitespace/);
+        for (const bad of ["alpine;rm", "gcr.io/distroless/static?", "'alpine'", "alp\\ine", "docker.io/library/alpine#1", "alpine:$TAG"]) {
+            assert.match(imagePatternError(bad) ?? "", /which no image reference can contain/, bad);
+            assert.throws(() => matchesImagePattern(bad, parseImageReference("alpine")), /which no image reference can contain/, bad);
+        }
+        assert.match(imagePatternError("alpine,debian") ?? "", /"," outside \{\.\.\.\}/);
+        assert.throws(() => lookupBaseImage(parseImageReference("alpine"), [{ match: "my image" }]), /baseImages\[0\]\.match: image pattern "my image" contains whitespace/);
+        // every character a reference can hold stays valid, IPv6 registries and digests included
+        for (const good of ["[::1]:5000/app:1", `gcr.io/distroless/static:nonroot@${SHA}`, "Registry.Example.com/team_a/app-x.y:V1.2_3", " alpine ", "! alpine", "{a,b}/c*"]) {
+            assert.equal(imagePatternError(good), undefined, good);
+        }
+    });
 });
