@@ -24,6 +24,8 @@ export function analyzeDockerfile(text: string, options: AnalyzeOptions = {}): I
     };
     let build: BuildResult;
     try {
+        // dockerfile2llb toDispatchState refuses zero bytes before parsing (a blank file gets the parser's "file with no instructions")
+        if (text.length === 0) throw new DockerfileError("the Dockerfile cannot be empty");
         build = dispatchBuild(parse(text), {
             target: options.target,
             buildArgs: options.buildArgs,

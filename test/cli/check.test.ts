@@ -151,6 +151,19 @@ describe("shipshape check", () => {
         assert.match(r.stderr, /no FROM instruction/);
     });
 
+    it("exit 2 with dockerfile2llb's message for a zero-byte file; a blank one gets the parser's, at its line", async () => {
+        const empty = write("Dockerfile.empty", "");
+        const r = await check([empty, "--format", "json"]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, new RegExp(`^${escape(empty)}: the Dockerfile cannot be empty\n`));
+        const errors = JSON.parse(r.stdout).errors as { message: string; line: number | null }[];
+        assert.deepEqual(errors.map((e) => [e.message, e.line]), [["the Dockerfile cannot be empty", null]], "no line to point at");
+        const blank = write("Dockerfile.blank", "\n# nothing here\n");
+        const b = await check([blank]);
+        assert.equal(b.code, 2);
+        assert.match(b.stderr, new RegExp(`^${escape(blank)}:2: file with no instructions\n`));
+    });
+
     it("exit 2 for a missing stage named by --target", async () => {
         const file = write("Dockerfile.target", COMPLIANT);
         const r = await check([file, "--target", "nope"]);
