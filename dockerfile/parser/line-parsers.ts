@@ -234,6 +234,25 @@ export function parseWords(rest: string, escapeToken: string): string[] {
             segmentStart = -1;
         }
     };
+    /**
+     * Keeps the character at `pos` in the word, and after an escape the character
+     * it escapes too (both stay: the shell lexer removes escapes later). Returns
+     * the position of the last code unit kept, or -1 for an escape ending the
+     * line, which is dropped.
+     */
+    const keep = (pos: number, escaped: boolean): number => {
+        if (escaped) {
+            if (isLastChar(rest, pos)) {
+                flush(pos);
+                return -1;
+            }
+            if (segmentStart < 0) segmentStart = pos;
+            pos += charWidth(rest, pos);
+        } else if (segmentStart < 0) {
+            segmentStart = pos;
+        }
+        return pos + charWidth(rest, pos) - 1;
+    };
     const length = rest.length;
     for (let pos = 0; pos <= length; pos++) {
         const ch = pos < length ? rest.charCodeAt(pos) : -1;
@@ -261,36 +280,15 @@ export function parseWords(rest: string, escapeToken: string): string[] {
                 blankOK = true;
                 phase = PHASE_QUOTE;
             }
-            if (ch === escape) {
-                if (isLastChar(rest, pos)) {
-                    flush(pos);
-                    continue;
-                }
-                // The escape and the character after it are both kept.
-                if (segmentStart < 0) segmentStart = pos;
-                pos += charWidth(rest, pos);
-                pos += charWidth(rest, pos) - 1;
-                continue;
-            }
-            if (segmentStart < 0) segmentStart = pos;
-            pos += charWidth(rest, pos) - 1;
+            const last = keep(pos, ch === escape);
+            if (last >= 0) pos = last;
             continue;
         }
-        // PHASE_QUOTE
+        // PHASE_QUOTE: nothing escapes inside single quotes
         if (ch === quote) phase = PHASE_WORD;
-        if (ch === escape && quote !== 0x27) {
-            if (isLastChar(rest, pos)) {
-                flush(pos);
-                phase = PHASE_WORD;
-                continue;
-            }
-            if (segmentStart < 0) segmentStart = pos;
-            pos += charWidth(rest, pos);
-            pos += charWidth(rest, pos) - 1;
-            continue;
-        }
-        if (segmentStart < 0) segmentStart = pos;
-        pos += charWidth(rest, pos) - 1;
+        const last = keep(pos, ch === escape && quote !== 0x27);
+        if (last >= 0) pos = last;
+        else phase = PHASE_WORD;
     }
     return words;
 }
