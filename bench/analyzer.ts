@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { analyzeDockerfile, judgeImage } from "../dockerfile";
+import { analyzeDockerfile, judgeImage } from "../dockerfile/index";
 
 const WARMUP_ROUNDS = 3;
 const ROUNDS = 10;

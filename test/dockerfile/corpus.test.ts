@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { analyzeDockerfile, judgeImage } from "../../dockerfile";
-import type { ImageFacts } from "../../dockerfile";
+import { analyzeDockerfile, judgeImage } from "../../dockerfile/index";
+import type { ImageFacts } from "../../dockerfile/index";
+import { sharedPath } from "../shared-data";
 
-const CORPUS = path.resolve(__dirname, "..", "..", "..", "shared", "corpus");
+const CORPUS = sharedPath("corpus");
 const FILES = path.join(CORPUS, "files");
 
 /**

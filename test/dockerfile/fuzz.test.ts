@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
-import { analyzeDockerfile, judgeImage } from "../../dockerfile";
-import type { AnalyzeOptions, ImageFacts } from "../../dockerfile";
+import { analyzeDockerfile, judgeImage } from "../../dockerfile/index";
+import type { AnalyzeOptions, ImageFacts } from "../../dockerfile/index";
+import { sharedPath } from "../shared-data";
 
-const FILES = path.resolve(__dirname, "..", "..", "..", "shared", "corpus", "files");
+const FILES = sharedPath("corpus", "files");
 const CORPUS = fs.readdirSync(FILES).sort().map((name) => fs.readFileSync(path.join(FILES, name), "utf8"));
 const ONE_MIB = 1024 * 1024;
 

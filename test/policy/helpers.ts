@@ -2,10 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { AnalyzeResult, Diagnostic, PolicyPackClient, StartPolicyPackOptions, startPolicyPack } from "../../engine/policy-pack-client";
+import { sharedPath } from "../shared-data";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 export const PACK_DIR = path.join(REPO, "policy");
-export const SHARED = path.resolve(REPO, "..", "shared");
+export const SHARED = sharedPath();
 export const FIXTURES = path.join(__dirname, "fixtures");
 export const PROJECT = path.join(FIXTURES, "project");
 

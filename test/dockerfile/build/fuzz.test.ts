@@ -12,8 +12,9 @@ import path from "node:path";
 import fc from "fast-check";
 import { analyzeDockerfile } from "../../../dockerfile/analyze";
 import type { ImageFacts } from "../../../dockerfile/types";
+import { sharedPath } from "../../shared-data";
 
-const CORPUS = path.resolve(__dirname, "..", "..", "..", "..", "shared", "corpus", "files");
+const CORPUS = sharedPath("corpus", "files");
 
 const INSTRUCTION_LINES = [
     "FROM scratch", "FROM alpine AS Build", "FROM build", "FROM $BASE", "FROM ${BASE:-alpine}:${TAG}", "FROM --platform=$BUILDPLATFORM golang AS b",

@@ -6,8 +6,8 @@
  * platform; ONBUILD triggers of the parent run first in the child.
  */
 import assert from "node:assert/strict";
-import { analyzeDockerfile, judgeImage } from "../../../dockerfile";
-import type { AnalyzeOptions, ImagePolicyName } from "../../../dockerfile";
+import { analyzeDockerfile, judgeImage } from "../../../dockerfile/index";
+import type { AnalyzeOptions, ImagePolicyName } from "../../../dockerfile/index";
 
 const OCI = [
     "LABEL org.opencontainers.image.title=demo org.opencontainers.image.source=https://example.com/demo \\",

@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { DockerfileError } from "../../../dockerfile/errors";
 import { dumpAst, parse } from "../../../dockerfile/parser";
+import { sharedPath } from "../../shared-data";
 
-const PARSER_DATA = path.resolve(__dirname, "..", "..", "..", "..", "shared", "conformance", "buildkit", "parser");
+const PARSER_DATA = sharedPath("conformance", "buildkit", "parser");
 
 function caseDirs(dir: string): string[] {
     return fs

@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { DockerfileError } from "../../../dockerfile/errors";
 import { dumpAst, parse } from "../../../dockerfile/parser";
+import { sharedPath } from "../../shared-data";
 
-const CORPUS = path.resolve(__dirname, "..", "..", "..", "..", "shared", "corpus", "files");
+const CORPUS = sharedPath("corpus", "files");
 
 describe("parser: shared corpus", () => {
     it("parses every file or rejects it with a located DockerfileError", () => {

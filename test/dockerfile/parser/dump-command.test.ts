@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../../cli/main";
+import { sharedPath } from "../../shared-data";
 
-const PARSER_DATA = path.resolve(__dirname, "..", "..", "..", "..", "shared", "conformance", "buildkit", "parser");
+const PARSER_DATA = sharedPath("conformance", "buildkit", "parser");
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: string[] = [];

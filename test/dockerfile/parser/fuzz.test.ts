@@ -12,8 +12,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { DockerfileError } from "../../../dockerfile/errors";
 import { dumpAst, parse } from "../../../dockerfile/parser";
+import { sharedPath } from "../../shared-data";
 
-const CORPUS = path.resolve(__dirname, "..", "..", "..", "..", "shared", "corpus", "files");
+const CORPUS = sharedPath("corpus", "files");
 
 const FRAGMENTS = [
     "\\", "`", "\\\\", '"', "'", "<<EOF", "<<-EOF", "<<'EOF'", "3<<EOF", "<<EOF <<EOT", "EOF", "\tEOF", "#", "# escape=`",

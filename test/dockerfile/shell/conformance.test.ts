@@ -6,8 +6,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ShellLex, envFromMap } from "../../../dockerfile/shell";
+import { sharedPath } from "../../shared-data";
 
-const SHELL_DATA = path.resolve(__dirname, "..", "..", "..", "..", "shared", "conformance", "buildkit", "shell");
+const SHELL_DATA = sharedPath("conformance", "buildkit", "shell");
 
 /** Lines of a data file with their 1-based numbers (Go's bufio.Scanner drops a trailing "\r"). */
 function dataLines(file: string): { lineNumber: number; text: string }[] {
