@@ -314,6 +314,15 @@ export async function startPolicyPack(packDir: string, options: StartPolicyPackO
     });
     const startupMs = Number(process.hrtime.bigint() - started) / 1e6;
 
+    /** The fields AnalyzeRequest and AnalyzerResource share, set the way the engine sets them. */
+    const describeResource = <T extends analyzerPbTypes.AnalyzeRequest | analyzerPbTypes.AnalyzerResource>(target: T, resource: AnalyzerResource): T => {
+        target.setType(resource.type);
+        target.setName(resource.name);
+        target.setUrn(resource.urn ?? defaultUrn(stack, project, resource.type, resource.name));
+        target.setProperties(toStruct(resource.properties));
+        target.setOptions(toOptions(resource.options));
+        return target;
+    };
     const client = new proto.analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, proto.grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": 400 * 1024 * 1024,
     });
@@ -392,24 +401,14 @@ export async function startPolicyPack(packDir: string, options: StartPolicyPackO
             return reconciled;
         },
         async analyze(resource) {
-            const request = new proto.analyzerPb.AnalyzeRequest();
-            request.setType(resource.type);
-            request.setName(resource.name);
-            request.setUrn(resource.urn ?? defaultUrn(stack, project, resource.type, resource.name));
-            request.setProperties(toStruct(resource.properties));
-            request.setOptions(toOptions(resource.options));
+            const request = describeResource(new proto.analyzerPb.AnalyzeRequest(), resource);
             return readAnalyzeResponse(await call("analyze", request));
         },
         async analyzeStack(resources) {
             const request = new proto.analyzerPb.AnalyzeStackRequest();
             request.setResourcesList(
                 resources.map((resource) => {
-                    const r = new proto.analyzerPb.AnalyzerResource();
-                    r.setType(resource.type);
-                    r.setName(resource.name);
-                    r.setUrn(resource.urn ?? defaultUrn(stack, project, resource.type, resource.name));
-                    r.setProperties(toStruct(resource.properties));
-                    r.setOptions(toOptions(resource.options));
+                    const r = describeResource(new proto.analyzerPb.AnalyzerResource(), resource);
                     r.setParent(resource.parent ?? "");
                     r.setDependenciesList(resource.dependencies ?? []);
                     const deps = r.getPropertydependenciesMap();
