@@ -2,6 +2,8 @@ import { Command, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import type { Exemption, ImageFacts, Violation } from "../../dockerfile";
+import { DockerfileError } from "../../dockerfile/errors";
+import { where } from "../../dockerfile/judgments/location";
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from "../main";
 
 type Format = "text" | "json" | "sarif";
@@ -61,9 +63,9 @@ export function runCheck(file: string, options: CheckOptions): number {
         buildArgs = keyValues(options.buildArg, "--build-arg");
         labels = keyValues(options.label, "--label");
         platforms = requestedPlatforms(options.platform, parsePlatform);
-        text = readDockerfile(file, DEFAULT_MAX_BYTES);
+        text = readDockerfileFile(file, DEFAULT_MAX_BYTES);
     } catch (err) {
-        if (err instanceof InputError) {
+        if (err instanceof InputError || err instanceof DockerfileError) {
             process.stderr.write(`shipshape check: ${err.message}\n`);
             return EXIT_ERROR;
         }
@@ -74,7 +76,7 @@ export function runCheck(file: string, options: CheckOptions): number {
     const { violations, exemptions } = analyzer.judgeImage(facts);
 
     for (const error of facts.errors) {
-        process.stderr.write(`${location(file, error.line)}: ${error.message}\n`);
+        process.stderr.write(`${where(facts, error.line)}: ${error.message}\n`);
     }
     if (facts.errors.length > 0 && hasNoFrom(text, analyzer.parse)) {
         process.stderr.write(`${file}: the Dockerfile has no FROM instruction, so BuildKit has no stage to build\n`);
@@ -103,16 +105,20 @@ function hasNoFrom(text: string, parse: typeof import("../../dockerfile").parse)
     }
 }
 
-function readDockerfile(file: string, maxBytes: number): string {
+/**
+ * The text of the Dockerfile at `file` (check and dump both read through here).
+ * An unreadable or oversized file is a DockerfileError naming it; an oversized
+ * one is refused before it is read (the parser enforces the same limit).
+ */
+export function readDockerfileFile(file: string, maxBytes: number): string {
+    let size: number;
     try {
-        // Refuse an oversized file before reading it; the parser enforces the same limit.
-        const size = fs.statSync(file).size;
-        if (size > maxBytes) throw new InputError(`${file}: Dockerfile is ${size} bytes, over the limit of ${maxBytes} bytes`);
-        return fs.readFileSync(file, "utf8");
+        size = fs.statSync(file).size;
+        if (size <= maxBytes) return fs.readFileSync(file, "utf8");
     } catch (err) {
-        if (err instanceof InputError) throw err;
-        throw new InputError(`${file}: cannot read: ${(err as Error).message}`);
+        throw new DockerfileError(`cannot read: ${(err as Error).message}`, undefined, file);
     }
+    throw new DockerfileError(`Dockerfile is ${size} bytes, over the limit of ${maxBytes} bytes`, undefined, file);
 }
 
 /**
@@ -142,10 +148,6 @@ function requestedPlatforms(values: string[], parsePlatform: (spec: string) => u
         }
     }
     return platforms;
-}
-
-function location(file: string, line: number | undefined): string {
-    return line === undefined ? file : `${file}:${line}`;
 }
 
 function baseName(facts: ImageFacts): string | null {
@@ -201,7 +203,7 @@ function toText(facts: ImageFacts, violations: Violation[], exemptions: Exemptio
         out.push("OK: no violations");
     } else {
         out.push(`${violations.length} violation${violations.length === 1 ? "" : "s"}:`);
-        for (const v of violations) out.push(`  ${location(facts.file, v.line)}: ${v.policy}: ${v.message}`);
+        for (const v of violations) out.push(`  ${where(facts, v.line)}: ${v.policy}: ${v.message}`);
     }
     return out.join("\n") + "\n";
 }

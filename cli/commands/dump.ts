@@ -1,6 +1,7 @@
 import { Command } from "commander";
-import * as fs from "fs";
+import { DockerfileError } from "../../dockerfile/errors";
 import { EXIT_ERROR, EXIT_OK } from "../main";
+import { readDockerfileFile } from "./check";
 
 /**
  * `shipshape dump DOCKERFILE`: the AST as BuildKit dumps it (the `result` files
@@ -21,23 +22,9 @@ function runDump(file: string): number {
     // Loaded here so other commands never pay for it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const parser = require("../../dockerfile/parser") as typeof import("../../dockerfile/parser");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DockerfileError } = require("../../dockerfile/errors") as typeof import("../../dockerfile/errors");
 
-    let text: string;
     try {
-        // Refuse an oversized file before reading it into memory; parse() enforces the same limit.
-        const size = fs.statSync(file).size;
-        if (size > parser.DEFAULT_MAX_BYTES) {
-            process.stderr.write(`${file}: Dockerfile is ${size} bytes, over the limit of ${parser.DEFAULT_MAX_BYTES} bytes\n`);
-            return EXIT_ERROR;
-        }
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        process.stderr.write(`${file}: cannot read: ${(err as Error).message}\n`);
-        return EXIT_ERROR;
-    }
-    try {
+        const text = readDockerfileFile(file, parser.DEFAULT_MAX_BYTES);
         process.stdout.write(parser.dumpAst(parser.parse(text)));
         return EXIT_OK;
     } catch (err) {
