@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../../cli/main";
 import { IMAGE_POLICY_NAMES } from "../../dockerfile/types";
+import { runCli, type CliRun } from "./in-process";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -34,27 +34,9 @@ USER root
 CMD ["node", "index.js"]
 `;
 
-interface Run {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-/** Runs the CLI in-process, capturing what it writes. */
-async function check(args: string[]): Promise<Run> {
-    let stdout = "";
-    let stderr = "";
-    const out = process.stdout.write.bind(process.stdout);
-    const err = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-    try {
-        const code = await main(["check", ...args]);
-        return { code, stdout, stderr };
-    } finally {
-        process.stdout.write = out;
-        process.stderr.write = err;
-    }
+/** `shipshape check ARGS`, in-process. */
+function check(args: string[]): Promise<CliRun> {
+    return runCli(["check", ...args]);
 }
 
 describe("shipshape check", () => {

@@ -8,26 +8,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../../cli/main";
+import { runCli as run } from "../../cli/in-process";
 import { sharedPath } from "../../shared-data";
 
 const PARSER_DATA = sharedPath("conformance", "buildkit", "parser");
-
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const writeOut = process.stdout.write.bind(process.stdout);
-    const writeErr = process.stderr.write.bind(process.stderr);
-    process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-    try {
-        const code = await main(args);
-        return { code, stdout: out.join(""), stderr: err.join("") };
-    } finally {
-        process.stdout.write = writeOut;
-        process.stderr.write = writeErr;
-    }
-}
 
 describe("shipshape dump", () => {
     let tmp: string;
