@@ -134,10 +134,6 @@ function article(expected: string): string {
     return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
-function ruleIndexOf(path: readonly PropertyKey[]): number | undefined {
-    return path[0] === "rules" && typeof path[1] === "number" ? path[1] : undefined;
-}
-
 class IssueList {
     readonly issues: LifecycleIssue[] = [];
 
@@ -365,7 +361,7 @@ export function validateLifecyclePolicy(input: unknown): LifecycleIssue[] {
         if (!parsed.success) {
             for (const issue of parsed.error.issues) {
                 for (const { path, message } of zodIssueMessages(issue, ["rules", index])) {
-                    issues.issues.push({ ruleIndex: ruleIndexOf(["rules", index]), field: path, message });
+                    issues.issues.push({ ruleIndex: index, field: path, message });
                 }
             }
             return;
@@ -385,7 +381,6 @@ export function validateLifecyclePolicy(input: unknown): LifecycleIssue[] {
 export function parseLifecyclePolicy(input: string | unknown, source?: string): LifecyclePolicy {
     const issues = validateLifecyclePolicy(input);
     if (issues.length > 0) throw new LifecycleValidationError(issues, source);
-    const value = typeof input === "string" ? JSON.parse(input) : input;
-    // A deep copy, so later edits of the caller's object cannot change a validated policy.
-    return JSON.parse(JSON.stringify(value)) as LifecyclePolicy;
+    // Parsed from the text, or a deep copy of the object, so later edits of the caller's object cannot change a validated policy.
+    return JSON.parse(typeof input === "string" ? input : JSON.stringify(input)) as LifecyclePolicy;
 }
