@@ -7,7 +7,9 @@ import {
     LifecyclePreviewResult,
     LifecycleRule,
     MANIFEST_LIST_MEDIA_TYPES,
+    rulesByPriority,
     StorageClass,
+    storageClassOf,
 } from "./types";
 import { LifecycleValidationError, validateLifecyclePolicy } from "./validate";
 
@@ -99,7 +101,7 @@ function compileRule(rule: LifecycleRule): CompiledRule {
     const sel = rule.selection;
     return {
         rule,
-        storageClass: sel.storageClass ?? "standard",
+        storageClass: storageClassOf(sel),
         tests: compileTagTests(sel),
         maxAgeMs: sel.countType === "imageCountMoreThan" ? undefined : sel.countNumber * DAY_MS,
     };
@@ -428,7 +430,7 @@ export function evaluateLifecyclePolicyDetailed(policy: LifecyclePolicy, images:
     });
     const referenced = manifestListReferences(prepared, byDigest, followers);
 
-    const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority).map(compileRule);
+    const rules = rulesByPriority(policy.rules).map(compileRule);
     const candidates = new CandidateFinder(prepared, followers, rules);
     const { table, order, rank } = candidates;
     const claimed = new Uint8Array(order.length);

@@ -1,4 +1,4 @@
-import { LifecycleAction, LifecyclePolicy, LifecycleRule, LifecycleSelection } from "./types";
+import { LifecycleAction, LifecyclePolicy, LifecycleRule, LifecycleSelection, rulesByPriority } from "./types";
 
 /**
  * AWS JSON for a policy: rules sorted by rulePriority and every object's keys in the order of
@@ -6,7 +6,7 @@ import { LifecycleAction, LifecyclePolicy, LifecycleRule, LifecycleSelection } f
  * rules otherwise and shows a diff on every deploy). Absent optional fields stay absent.
  */
 export function serializeLifecyclePolicy(policy: LifecyclePolicy): string {
-    const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority).map(canonicalRule);
+    const rules = rulesByPriority(policy.rules).map(canonicalRule);
     return JSON.stringify({ rules });
 }
 

@@ -1,5 +1,5 @@
 import { compileTagTests } from "./matchers";
-import { LifecyclePolicy, LifecycleRule } from "./types";
+import { LifecyclePolicy, LifecycleRule, rulesByPriority, storageClassOf } from "./types";
 import { LifecycleValidationError, validateLifecyclePolicy } from "./validate";
 
 export interface TagExposure {
@@ -36,9 +36,7 @@ export function tagMayExpire(policy: LifecyclePolicy, tag: string): TagExposure 
     if (issues.length > 0) throw new LifecycleValidationError(issues);
     if (tag.length === 0) throw new RangeError("tagMayExpire: the tag must not be empty");
 
-    const rules = [...policy.rules]
-        .filter((rule) => (rule.selection.storageClass ?? "standard") === "standard")
-        .sort((a, b) => a.rulePriority - b.rulePriority);
+    const rules = rulesByPriority(policy.rules).filter((rule) => storageClassOf(rule.selection) === "standard");
     const quoted = JSON.stringify(tag);
     for (const rule of rules) {
         const sel = rule.selection;
@@ -52,7 +50,8 @@ export function tagMayExpire(policy: LifecyclePolicy, tag: string): TagExposure 
         const tests = compileTagTests(sel);
         const unmatched = entries.filter((_, i) => !tests[i](tag));
         const surelySelects = unmatched.length === 0;
-        if (surelySelects && neverActs(rule)) {
+        const mayAct = !neverActs(rule);
+        if (surelySelects && !mayAct) {
             return {
                 expires: false,
                 rulePriority: p,
@@ -62,7 +61,7 @@ export function tagMayExpire(policy: LifecyclePolicy, tag: string): TagExposure 
         if (surelySelects) {
             return { expires: true, rulePriority: p, reason: `rule ${p} selects every image tagged ${quoted} (${listName} ${JSON.stringify(entries)}) and may ${verbOf(rule)}` };
         }
-        if (!neverActs(rule)) {
+        if (mayAct) {
             return {
                 expires: true,
                 rulePriority: p,

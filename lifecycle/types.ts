@@ -53,6 +53,16 @@ export interface LifecyclePolicy {
     rules: LifecycleRule[];
 }
 
+/** The storage class a rule selects from: omitted means `standard`. */
+export function storageClassOf(selection: LifecycleSelection): StorageClass {
+    return selection.storageClass ?? "standard";
+}
+
+/** The rules in the order AWS applies them: lowest rulePriority first. */
+export function rulesByPriority(rules: readonly LifecycleRule[]): LifecycleRule[] {
+    return [...rules].sort((a, b) => a.rulePriority - b.rulePriority);
+}
+
 /** One problem in a policy. `field` is the full path (`rules[2].selection.countUnit`); `message` repeats it. */
 export interface LifecycleIssue {
     ruleIndex?: number;

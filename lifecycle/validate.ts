@@ -8,7 +8,7 @@ import {
     LifecyclePolicy,
     LifecycleRule,
     STORAGE_CLASSES,
-    StorageClass,
+    storageClassOf,
     TAG_STATUSES,
     TARGET_STORAGE_CLASSES,
 } from "./types";
@@ -142,10 +142,6 @@ class IssueList {
     }
 }
 
-function effectiveStorageClass(rule: LifecycleRule): StorageClass {
-    return rule.selection.storageClass ?? "standard";
-}
-
 function checkRule(rule: LifecycleRule, index: number, issues: IssueList): void {
     const at = `rules[${index}]`;
     const sel = rule.selection;
@@ -238,7 +234,7 @@ function checkAcrossRules(rules: { rule: LifecycleRule; index: number }[], issue
     }
 
     for (const storageClass of STORAGE_CLASSES) {
-        const inClass = rules.filter(({ rule }) => effectiveStorageClass(rule) === storageClass);
+        const inClass = rules.filter(({ rule }) => storageClassOf(rule.selection) === storageClass);
 
         // PARAMS "Rule priority": "A rule with a tagStatus value of any must have the highest value
         // for rulePriority and be evaluated last" (so at most one: two cannot both be highest).
