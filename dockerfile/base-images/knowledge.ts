@@ -284,8 +284,7 @@ export function imagePatternError(pattern: string): string | undefined {
 export function userVerdictOf(user: string | undefined): { verdict: UserVerdict; reason: string } {
     if (user === undefined) return { verdict: "unknown", reason: "the effective user cannot be determined" };
     if (user === "") return { verdict: "root", reason: "no user is set, so the image runs as root" };
-    const colon = user.indexOf(":");
-    const userPart = colon >= 0 ? user.slice(0, colon) : user;
+    const userPart = userPartOf(user);
     if (userPart === "") return { verdict: "root", reason: `user ${JSON.stringify(user)} has an empty user part, which is root` };
     if (userPart === "root") return { verdict: "root", reason: `user ${JSON.stringify(user)} is root` };
     if (/^[+-]?0+$/.test(userPart)) return { verdict: "root", reason: `user ${JSON.stringify(user)} is uid 0 (root)` };
@@ -294,9 +293,13 @@ export function userVerdictOf(user: string | undefined): { verdict: UserVerdict;
 
 /** A USER whose user part is a uid (what Kubernetes runAsNonRoot can verify). */
 export function isNumericUser(user: string): boolean {
+    return /^[0-9]+$/.test(userPartOf(user));
+}
+
+/** The user of `user[:group]`. */
+function userPartOf(user: string): string {
     const colon = user.indexOf(":");
-    const userPart = colon >= 0 ? user.slice(0, colon) : user;
-    return /^[0-9]+$/.test(userPart);
+    return colon >= 0 ? user.slice(0, colon) : user;
 }
 
 function patternParts(pattern: string): { hasTag: boolean; hasDigest: boolean } {
