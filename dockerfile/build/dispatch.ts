@@ -389,8 +389,7 @@ class BuildDispatcher {
         try {
             reference = this.imageReference(d.baseName);
         } catch (err) {
-            const detail = err instanceof DockerfileError ? err.detail : messageOf(err);
-            throw new DockerfileError(`failed to parse stage name ${goQuote(d.baseName)}: ${detail}`, d.stage.startLine);
+            throw new DockerfileError(`failed to parse stage name ${goQuote(d.baseName)}: ${detailOf(err)}`, d.stage.startLine);
         } finally {
             if (d.unregistered) d.dispatched = true;
         }
@@ -426,8 +425,7 @@ class BuildDispatcher {
                 const node = { ...ast[0], startLine: d.stage.startLine, endLine: d.stage.endLine };
                 cmd = { ...parseCommand(node), fromOnbuild: true };
             } catch (err) {
-                const detail = err instanceof DockerfileError ? err.detail : messageOf(err);
-                throw new DockerfileError(detail, d.stage.startLine);
+                throw new DockerfileError(detailOf(err), d.stage.startLine);
             }
             if (this.registerSources(d, cmd)) newDeps = true;
             commands.push(cmd);
@@ -453,7 +451,7 @@ class BuildDispatcher {
                 this.dispatchCommand(d, cmd);
             } catch (err) {
                 if (err instanceof DockerfileError && err.line !== undefined) throw err;
-                throw new DockerfileError(err instanceof DockerfileError ? err.detail : messageOf(err), cmd.startLine);
+                throw new DockerfileError(detailOf(err), cmd.startLine);
             }
         }
     }
@@ -738,4 +736,9 @@ function hasOwn(record: Readonly<Record<string, string>>, key: string): boolean 
 
 function messageOf(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
+}
+
+/** The message without a location: the caller places the error at its own line. */
+function detailOf(err: unknown): string {
+    return err instanceof DockerfileError ? err.detail : messageOf(err);
 }
