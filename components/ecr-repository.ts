@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LifecyclePolicy, LifecycleRule, parseLifecyclePolicy, protectTag, serializeLifecyclePolicy } from "../lifecycle/index";
+import { ACCOUNT_ID_PATTERN, REPOSITORY_NAME_PATTERN } from "./ecr-names";
 import { IMAGE_TAG_PATTERN } from "./image-tag";
 
 /** How images at rest are encrypted. KMS without a key uses the AWS-managed `aws/ecr` key. */
@@ -38,9 +39,6 @@ export const DEFAULT_CACHE_TAG = "cache";
 export const CACHE_PROTECTION_PRIORITY = 1;
 /** Exactly the actions needed to pull an image; nothing that writes or lists. */
 export const PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"] as const;
-
-const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-const REPOSITORY_NAME_PATTERN = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Every default resolved in one place; the rest of the component only reads this. */
 interface ResolvedRepositoryArgs {

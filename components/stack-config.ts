@@ -3,6 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { validateLifecyclePolicy } from "../lifecycle/index";
+import { ACCOUNT_ID_PATTERN, REPOSITORY_NAME_COMPONENT_PATTERN, REPOSITORY_NAME_PATTERN } from "./ecr-names";
 import { IMAGE_TAG_PATTERN } from "./image-tag";
 import { isRfc3339DateTime } from "../dockerfile/index";
 
@@ -15,15 +16,13 @@ import { isRfc3339DateTime } from "../dockerfile/index";
 
 export const CONFIG_NAMESPACE = "shipshape";
 
-const IMAGE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const BUILD_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const REPOSITORY_PREFIX = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 
 const stringMap = z.record(z.string().min(1), z.string());
 
 const imageSchema = z.strictObject({
     /** Resource name and repository name suffix. */
-    name: z.string().regex(IMAGE_NAME, "must be lowercase letters and digits separated by . _ or -"),
+    name: z.string().regex(REPOSITORY_NAME_COMPONENT_PATTERN, "must be lowercase letters and digits separated by . _ or -"),
     /** Build context directory, relative to the project root. */
     context: z.string().min(1),
     /** Dockerfile path relative to the project root; default `<context>/Dockerfile`. */
@@ -71,7 +70,7 @@ const encryptionSchema = z.discriminatedUnion("type", [
 
 const repositorySchema = z.strictObject({
     /** Repository names are `<namePrefix>/<image name>`; default `shipshape/<stack>`. */
-    namePrefix: z.string().regex(REPOSITORY_PREFIX, "must be lowercase path components").optional(),
+    namePrefix: z.string().regex(REPOSITORY_NAME_PATTERN, "must be lowercase path components").optional(),
     encryption: encryptionSchema.default({ type: "AES256" }),
     immutability: z
         .enum(["IMMUTABLE_WITH_EXCLUSION", "MUTABLE"], "must be IMMUTABLE_WITH_EXCLUSION or MUTABLE (IMMUTABLE would forbid rewriting the registry cache tag)")
@@ -79,7 +78,7 @@ const repositorySchema = z.strictObject({
     forceDelete: z.boolean().default(false),
     cacheTag: z.string().regex(IMAGE_TAG_PATTERN, "must be a literal image tag").default("cache"),
     /** Quote them in YAML: an unquoted id is read as a number and a leading zero would be lost. */
-    pullAccounts: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id (quoted)")).default([]),
+    pullAccounts: z.array(z.string().regex(ACCOUNT_ID_PATTERN, "must be a 12-digit AWS account id (quoted)")).default([]),
     retention: retentionSchema.default({ keepTagged: [], rules: [] }),
 });
 
