@@ -4,6 +4,7 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { BUILDER_ROLE_LABEL } from "../dockerfile/judgments";
 import { IMAGE_POLICY_NAMES, ImagePolicyName } from "../dockerfile/types";
+import type { EnforcementLevel } from "../engine/policy-pack-config";
 import { parsePolicyConfig } from "../policy/config-schema";
 import { parseEcrReference } from "../policy/ecr-references";
 import type { DockerBuildImageInputs } from "../policy/image-inputs";
@@ -65,7 +66,7 @@ export interface ContainerImageArgs {
     policy?: ImagePolicySettings;
 }
 
-export type EnforcementLevel = "mandatory" | "remediate" | "advisory" | "disabled";
+export type { EnforcementLevel };
 
 export type ImagePolicySettings = Partial<Record<ImagePolicyName, { enforcementLevel?: EnforcementLevel; properties?: Record<string, unknown> }>>;
 
@@ -78,7 +79,6 @@ export interface ImageFinding {
 /** The only platform shipshape builds: a Graviton node pulling an amd64-only image fails loudly, a mixed index does not. */
 export const IMAGE_PLATFORMS = ["linux/amd64"] as const;
 export const OCI_LABEL_PREFIX = "org.opencontainers.image.";
-
 
 /** Construction-time failure of mandatory image policies. `violations` carries the policy names for callers such as `shipshape plan`. */
 export class ImageJudgmentError extends Error {
