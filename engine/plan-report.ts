@@ -5,6 +5,7 @@
  */
 import * as path from "path";
 import type { LifecycleRule } from "../lifecycle/index";
+import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY } from "../policy/policies/support";
 import { hasMandatory, ImageSummary, PlanDiagnostic, PlanResult, RepositorySummary } from "./plan";
 import type { RegisteredResource } from "./program-runner";
 import { asRecord, asString, displayValue, plainValue } from "./wire-values";
@@ -42,7 +43,7 @@ function keySettings(resource: RegisteredResource): string {
     const inputs = asRecord(plainValue(resource.inputs));
     const settings: string[] = [];
     switch (resource.type) {
-        case "aws:ecr/repository:Repository": {
+        case ECR_REPOSITORY: {
             const scan = asRecord(inputs.imageScanningConfiguration).scanOnPush;
             settings.push(scan === true ? "scan on push" : "NO scan on push");
             const mutability = asString(inputs.imageTagMutability) ?? "MUTABLE";
@@ -55,7 +56,7 @@ function keySettings(resource: RegisteredResource): string {
             if (inputs.forceDelete === true) settings.push("forceDelete");
             break;
         }
-        case "aws:ecr/lifecyclePolicy:LifecyclePolicy": {
+        case ECR_LIFECYCLE_POLICY: {
             const text = asString(inputs.policy);
             try {
                 const rules = text ? (JSON.parse(text) as { rules?: unknown[] }).rules : undefined;
@@ -79,7 +80,7 @@ function keySettings(resource: RegisteredResource): string {
             }
             break;
         }
-        case "docker-build:index:Image": {
+        case DOCKER_BUILD_IMAGE: {
             const platforms = Array.isArray(inputs.platforms) ? inputs.platforms.map(String) : [];
             settings.push(platforms.length > 0 ? platforms.join(",") : "NO platforms");
             if (asString(inputs.target)) settings.push(`target ${inputs.target}`);

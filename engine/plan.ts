@@ -14,14 +14,12 @@ import { loadPolicyPackConfigFile, PolicyPackConfigError } from "./policy-pack-c
 import { ProgramError, ProgramLogEntry, RegisteredResource, runProgram } from "./program-runner";
 import { loadProject, PLAN_ORGANIZATION } from "./project";
 import { asRecord, asString, plainValue } from "./wire-values";
-import { checkImageInputs, DockerBuildImageInputs, ImageCheck, ImagePolicyConfig } from "../policy/image-inputs";
+import { checkImageInputs, DockerBuildImageInputs, IMAGE_ANALYSIS_INPUTS, ImageCheck, ImagePolicyConfig } from "../policy/image-inputs";
+import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY } from "../policy/policies/support";
 import { unknownPaths } from "../policy/resource-values";
 import { LifecyclePolicy, parseLifecyclePolicy, tagMayExpire, TagExposure } from "../lifecycle/index";
 import { IMAGE_POLICY_NAMES } from "../dockerfile/types";
 
-export const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
-export const ECR_REPOSITORY = "aws:ecr/repository:Repository";
-export const ECR_LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
 const ROOT_STACK = "pulumi:pulumi:Stack";
 
 export interface PlanOptions {
@@ -279,8 +277,6 @@ function toPlanDiagnostic(d: { policyName: string; enforcementLevel: Enforcement
     const enforcementLevel = d.enforcementLevel === "remediate" ? "mandatory" : d.enforcementLevel;
     return { policy: d.policyName, enforcementLevel, urn: d.urn, message: d.message };
 }
-
-const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
 
 function summarizeImage(resource: RegisteredResource, projectDir: string, config: ImagePolicyConfig): ImageSummary {
     const unknown = unknownPaths(resource.inputs, IMAGE_ANALYSIS_INPUTS);

@@ -11,6 +11,9 @@ import { analyzeDockerfile } from "../dockerfile/analyze";
 import { judgeImage } from "../dockerfile/judgments";
 import { AnalyzeOptions, BaseImageFact, IMAGE_POLICY_NAMES, ImageFacts, ImagePolicyName, JudgmentConfig, Violation } from "../dockerfile/types";
 
+/** The inputs the analysis reads; an unknown among them means the image cannot be judged yet. */
+export const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
+
 /** The subset of @pulumi/docker-build `ImageArgs` the checks read, as plain values. */
 export interface DockerBuildImageInputs {
     dockerfile?: { inline?: string; location?: string };

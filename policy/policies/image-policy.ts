@@ -8,12 +8,9 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { IMAGE_POLICY_NAMES, ImagePolicyName, Violation } from "../../dockerfile/types";
 import { PolicyConfigOf } from "../config-schema";
 import { ImageAnalysisMemo } from "../image-analysis-memo";
-import { DockerBuildImageInputs, ImagePolicyConfig, judgeImageAnalysis } from "../image-inputs";
+import { DockerBuildImageInputs, IMAGE_ANALYSIS_INPUTS, ImagePolicyConfig, judgeImageAnalysis } from "../image-inputs";
 import { plainProperties, unknownPaths } from "../resource-values";
 import { DOCKER_BUILD_IMAGE, Finding, resolveProjectRoot, resourcePolicy, unknownFinding } from "./support";
-
-/** The inputs the analysis reads; an unknown among them means the image cannot be judged yet. */
-export const IMAGE_ANALYSIS_INPUTS = ["dockerfile", "context", "target", "buildArgs", "platforms", "labels"] as const;
 
 type ImagePolicyConfigOf = PolicyConfigOf<ImagePolicyName>;
 
