@@ -3,27 +3,14 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../cli/main";
 import { evaluateLifecyclePolicy, parseImageDetails, protectTag } from "../../lifecycle/index";
+import { runCli as runShipshape } from "../cli/in-process";
 import { countRule, digestOf, image, NOW } from "./fixtures";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const originalOut = process.stdout.write;
-    const originalErr = process.stderr.write;
-    process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-    try {
-        const code = await main(["lifecycle", ...args]);
-        return { code, stdout: out.join(""), stderr: err.join("") };
-    } finally {
-        process.stdout.write = originalOut;
-        process.stderr.write = originalErr;
-    }
-}
+/** `shipshape lifecycle <args>`, in process. */
+const runCli = (args: string[]) => runShipshape(["lifecycle", ...args]);
 
 describe("shipshape lifecycle", () => {
     let dir: string;
