@@ -10,11 +10,11 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { ProgramError, ProgramRun, RegisteredResource, runProgram } from "../../engine/program-runner";
+import { plainValue } from "../../engine/wire-values";
 import { checkImageInputs, DockerBuildImageInputs } from "../../policy/image-inputs";
 import { LifecycleRule } from "../../lifecycle/index";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const IMAGE_NAMES = ["stroma", "colony-base", "colony", "dockerutilities"];
 
 function ofType(run: ProgramRun, type: string): RegisteredResource[] {
@@ -25,10 +25,6 @@ function one(run: ProgramRun, type: string, name: string): RegisteredResource {
     const found = run.resources.filter((r) => r.type === type && r.name === name);
     assert.strictEqual(found.length, 1, `${type} ${name}`);
     return found[0];
-}
-
-function plain(value: unknown): unknown {
-    return typeof value === "object" && value !== null && SECRET_SIG in value ? (value as unknown as { value: unknown }).value : value;
 }
 
 describe("the shipshape program (index.ts) under the embedded engine", function () {
@@ -135,7 +131,7 @@ describe("the shipshape program (index.ts) under the embedded engine", function 
                     assert.strictEqual(labels["org.opencontainers.image.vendor"], "shipshape platform team");
                     assert.strictEqual(labels["org.opencontainers.image.licenses"], name === "stroma" ? "AGPL-3.0-or-later" : "Apache-2.0");
                     assert.strictEqual(labels["dev.shipshape.image.role"], name === "colony-base" ? "builder" : "runtime");
-                    const registries = plain(inputs.registries) as { address: string; username: string }[];
+                    const registries = plainValue(inputs.registries) as { address: string; username: string }[];
                     assert.deepStrictEqual(registries.map((r) => [r.address, r.username]), [["123456789012.dkr.ecr.eu-west-1.amazonaws.com", "AWS"]]);
                 }
                 const base = one(run, "docker-build:index:Image", "colony-base");
