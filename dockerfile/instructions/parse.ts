@@ -126,7 +126,7 @@ function parseNode(node: Node): Stage | Command {
             flags.strings("device");
             flags.parse();
             const flagsUsed = flags.usedNames();
-            const command = commandLine(node, args, false);
+            const command = commandLine(node, args);
             const mounts = mount.values.map((m) => parseMount(m));
             if (!["default", "none", "host"].includes(network.value)) throw new Error(`invalid network mode "${network.value}"`);
             if (!["insecure", "sandbox"].includes(security.value)) throw new Error(`security "${security.value}" is not valid`);
@@ -134,10 +134,10 @@ function parseNode(node: Node): Stage | Command {
         }
         case "cmd":
             flags.parse();
-            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "cmd", command: commandLine(node, args, false) };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "cmd", command: commandLine(node, args) };
         case "entrypoint":
             flags.parse();
-            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "entrypoint", command: commandLine(node, args, true) };
+            return { name: base.name, code: base.code, startLine: base.startLine, endLine: base.endLine, kind: "entrypoint", command: commandLine(node, args) };
         case "healthcheck":
             return parseHealthcheck(node, args, flags, base);
         case "expose":
@@ -338,10 +338,12 @@ function withContent(inline: Heredoc[], node: Node): Heredoc[] {
     });
 }
 
-/** handleJSONArgs: exec form keeps the words, shell form joins them into one. */
-function commandLine(node: Node, args: string[], emptyAsNone: boolean): CommandLine {
-    let cmdLine = node.json ? args : args.length === 0 ? [] : [args.join(" ")];
-    if (emptyAsNone && cmdLine.length === 0) cmdLine = [];
+/**
+ * handleJSONArgs: exec form keeps the words, shell form joins them into one.
+ * (Upstream's emptyAsNil for ENTRYPOINT only tells nil from an empty slice in Go.)
+ */
+function commandLine(node: Node, args: string[]): CommandLine {
+    const cmdLine = node.json ? args : args.length === 0 ? [] : [args.join(" ")];
     return { cmdLine, prependShell: !node.json, heredocs: node.heredocs };
 }
 
