@@ -95,14 +95,7 @@ export function splitReWhitespace(s: string, n: number): string[] {
  * special-casing U+0130 reproduces Go.
  */
 export function goToLower(s: string): string {
-    let ascii = true;
-    for (let i = 0; i < s.length; i++) {
-        if (s.charCodeAt(i) >= 0x80) {
-            ascii = false;
-            break;
-        }
-    }
-    if (ascii) return s.toLowerCase();
+    if (isAscii(s)) return s.toLowerCase();
     let out = "";
     for (const ch of s) {
         if (ch === "\u0130") out += "i";
