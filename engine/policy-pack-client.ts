@@ -35,13 +35,11 @@ import {
     normalizePolicyPackConfig,
     reconcilePolicyPackConfig,
 } from "./policy-pack-config";
+import { UNKNOWN_STRING } from "../policy/resource-values";
+import { SECRET_SIG, SIG_KEY } from "./wire-values";
 
 export * from "./policy-pack-config";
-
-/** The engine's sentinel for a value not known during preview (string-typed unknowns). */
-export const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export { UNKNOWN_STRING };
 
 /** Marks a property value as unknown (computed) in a resource given to the client. */
 export const UNKNOWN: unique symbol = Symbol("unknown");
