@@ -9,9 +9,6 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
-/** Each command's action resolves to its exit code; `main` returns it so tests can call the CLI in-process. */
-export type CommandResult = Promise<number>;
-
 export function buildProgram(setExit: (code: number) => void): Command {
     const program = new Command();
     program
