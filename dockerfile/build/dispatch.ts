@@ -16,10 +16,10 @@ import { parseMount } from "../instructions/mounts";
 import { parseCommand, parseInstructions } from "../instructions/parse";
 import { parse } from "../parser";
 import type { ParseResult } from "../parser/node";
-import { AnalysisBudget, AnalysisBudgetError, ShellLex, type EnvGetter } from "../shell";
+import { AnalysisBudget, AnalysisBudgetError, EMPTY_ENV, ShellLex, type EnvGetter } from "../shell";
 import { goQuote } from "../shell/go-quote";
 import type { ImageReference } from "../types";
-import { EMPTY_ENV, EnvList } from "./env";
+import { EnvList } from "./env";
 import { parseExposedPorts } from "./expose";
 import { defaultArgs, DEFAULT_PLATFORM, parsePlatform, parsePlatformCached, type Platform } from "./platform";
 

@@ -36,6 +36,3 @@ export class EnvList implements EnvGetter {
         return new EnvList(this.values);
     }
 }
-
-/** An environment with nothing in it (COPY --from is checked against it). */
-export const EMPTY_ENV: EnvGetter = { get: () => undefined, keys: () => [] };

@@ -5,13 +5,8 @@
  * exactly as BuildKit does, so quoting decides what is a heredoc.
  */
 import { Heredoc } from "./node";
-import { EnvGetter, ShellExpansionError, ShellLex } from "../shell";
+import { EMPTY_ENV, ShellExpansionError, ShellLex } from "../shell";
 import { isGoRegexpSpace } from "./go-text";
-
-const EMPTY_ENV: EnvGetter = {
-    get: () => undefined,
-    keys: () => [],
-};
 
 /** BuildKit always lexes heredoc words with `\` as escape, whatever the escape directive says. */
 let lineLexer: ShellLex | undefined;

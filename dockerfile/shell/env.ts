@@ -10,6 +10,9 @@ export interface EnvGetter {
     keys(): string[];
 }
 
+/** An environment with nothing in it: words lexed for their shape, not their values. */
+export const EMPTY_ENV: EnvGetter = { get: () => undefined, keys: () => [] };
+
 /**
  * An EnvGetter over a copy of `m`. A later duplicate key wins, like BuildKit's
  * EnvsFromSlice. Plain objects are read by own keys only, so `constructor` or

@@ -3,7 +3,7 @@
  * frontend/dockerfile/shell package does it.
  */
 export type { EnvGetter } from "./env";
-export { envFromMap } from "./env";
+export { EMPTY_ENV, envFromMap } from "./env";
 export type { ExpansionWithMatches, LexOptions } from "./lex";
 export { DEFAULT_MAX_EXPANDED_LENGTH, MAX_SUBSTITUTION_DEPTH, ShellExpansionError, ShellLex } from "./lex";
 export {
