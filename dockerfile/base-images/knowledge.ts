@@ -5,7 +5,7 @@
  */
 import type { BaseImageFact, ImageReference, UserVerdict } from "../types";
 import builtinData from "./base-images.json";
-import { splitRegistry } from "./references";
+import { repositoryName, splitRegistry } from "./references";
 
 interface BaseImageData {
     images: BaseImageFact[];
@@ -157,7 +157,7 @@ class SubjectTexts {
         const slot = (hasTag ? 1 : 0) + (hasDigest ? 2 : 0);
         let split = this.splits[slot];
         if (split === undefined) {
-            let text = `${ref.registry}/${ref.repository}`;
+            let text = repositoryName(ref);
             if (hasTag) text += `:${ref.tag}`;
             if (hasDigest) text += `@${ref.digest}`;
             split = this.splits[slot] = splitAtSeparators(text);
