@@ -151,25 +151,17 @@ function loadProtocol(): Protocol {
     return protocol;
 }
 
-const LEVEL_NAMES: Record<number, EnforcementLevel> = { 0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate" };
+/** Indexed by the protocol's EnforcementLevel enum value. */
+const PROTO_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "disabled", "remediate"];
 
 function levelToProto(level: EnforcementLevel | ""): number {
-    switch (level) {
-        case "advisory":
-            return 0;
-        case "mandatory":
-            return 1;
-        case "disabled":
-            return 2;
-        case "remediate":
-            return 3;
-        default:
-            throw new PolicyPackConfigError(`invalid enforcement level "${level}"`);
-    }
+    const value = PROTO_LEVELS.indexOf(level as EnforcementLevel);
+    if (value < 0) throw new PolicyPackConfigError(`invalid enforcement level "${level}"`);
+    return value;
 }
 
 function levelFromProto(value: number): EnforcementLevel {
-    const level = LEVEL_NAMES[value];
+    const level = PROTO_LEVELS[value];
     if (!level) throw new Error(`policy pack returned an invalid enforcement level ${value}`);
     return level;
 }
