@@ -8,7 +8,8 @@ import type { LifecycleRule } from "../lifecycle/index";
 import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY } from "../policy/policies/support";
 import { hasMandatory, ImageSummary, PlanDiagnostic, PlanResult, RepositorySummary } from "./plan";
 import type { RegisteredResource } from "./program-runner";
-import { asRecord, asString, displayValue, plainValue } from "./wire-values";
+import { asRecord, displayValue, plainValue } from "./wire-values";
+import { knownString } from "../policy/resource-values";
 
 export interface PlanJson {
     stack: string;
@@ -46,18 +47,18 @@ function keySettings(resource: RegisteredResource): string {
         case ECR_REPOSITORY: {
             const scan = asRecord(inputs.imageScanningConfiguration).scanOnPush;
             settings.push(scan === true ? "scan on push" : "NO scan on push");
-            const mutability = asString(inputs.imageTagMutability) ?? "MUTABLE";
+            const mutability = knownString(inputs.imageTagMutability) ?? "MUTABLE";
             const exclusions = (Array.isArray(inputs.imageTagMutabilityExclusionFilters) ? inputs.imageTagMutabilityExclusionFilters : [])
-                .map((f) => asString(asRecord(f).filter))
+                .map((f) => knownString(asRecord(f).filter))
                 .filter((f): f is string => f !== undefined);
             settings.push(exclusions.length > 0 ? `${mutability} (except ${exclusions.join(", ")})` : mutability);
             const encryption = Array.isArray(inputs.encryptionConfigurations) ? asRecord(inputs.encryptionConfigurations[0]) : {};
-            settings.push(asString(encryption.encryptionType) ?? "AES256 (default)");
+            settings.push(knownString(encryption.encryptionType) ?? "AES256 (default)");
             if (inputs.forceDelete === true) settings.push("forceDelete");
             break;
         }
         case ECR_LIFECYCLE_POLICY: {
-            const text = asString(inputs.policy);
+            const text = knownString(inputs.policy);
             try {
                 const rules = text ? (JSON.parse(text) as { rules?: unknown[] }).rules : undefined;
                 settings.push(Array.isArray(rules) ? `${rules.length} rule${rules.length === 1 ? "" : "s"}` : "policy unknown");
@@ -67,7 +68,7 @@ function keySettings(resource: RegisteredResource): string {
             break;
         }
         case "aws:ecr/repositoryPolicy:RepositoryPolicy": {
-            const text = asString(inputs.policy);
+            const text = knownString(inputs.policy);
             try {
                 const doc = text ? (JSON.parse(text) as { Statement?: { Principal?: { AWS?: unknown } }[] }) : undefined;
                 const principals = (doc?.Statement ?? []).flatMap((s) => {
@@ -83,9 +84,9 @@ function keySettings(resource: RegisteredResource): string {
         case DOCKER_BUILD_IMAGE: {
             const platforms = Array.isArray(inputs.platforms) ? inputs.platforms.map(String) : [];
             settings.push(platforms.length > 0 ? platforms.join(",") : "NO platforms");
-            if (asString(inputs.target)) settings.push(`target ${inputs.target}`);
+            if (knownString(inputs.target)) settings.push(`target ${inputs.target}`);
             settings.push(inputs.push === true ? "push" : "no push");
-            const tags = Array.isArray(inputs.tags) ? inputs.tags.map((t) => asString(t)).filter((t): t is string => t !== undefined) : [];
+            const tags = Array.isArray(inputs.tags) ? inputs.tags.map((t) => knownString(t)).filter((t): t is string => t !== undefined) : [];
             if (tags.length > 0) settings.push(tags.map((t) => t.slice(t.lastIndexOf(":") + 1)).join(", "));
             break;
         }

@@ -13,10 +13,10 @@ import { PlanInputError } from "./errors";
 import { loadPolicyPackConfigFile, PolicyPackConfigError } from "./policy-pack-config";
 import { ProgramError, ProgramLogEntry, RegisteredResource, runProgram } from "./program-runner";
 import { loadProject, PLAN_ORGANIZATION } from "./project";
-import { asRecord, asString, plainValue } from "./wire-values";
+import { asRecord, plainValue } from "./wire-values";
 import { checkImageInputs, DockerBuildImageInputs, IMAGE_ANALYSIS_INPUTS, ImageCheck, ImagePolicyConfig } from "../policy/image-inputs";
 import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY } from "../policy/policies/support";
-import { unknownPaths } from "../policy/resource-values";
+import { knownString, unknownPaths } from "../policy/resource-values";
 import { LifecyclePolicy, parseLifecyclePolicy, tagMayExpire, TagExposure } from "../lifecycle/index";
 import { IMAGE_POLICY_NAMES } from "../dockerfile/types";
 
@@ -281,7 +281,7 @@ function toPlanDiagnostic(d: { policyName: string; enforcementLevel: Enforcement
 function summarizeImage(resource: RegisteredResource, projectDir: string, config: ImagePolicyConfig): ImageSummary {
     const unknown = unknownPaths(resource.inputs, IMAGE_ANALYSIS_INPUTS);
     const inputs = plainValue(resource.inputs) as DockerBuildImageInputs;
-    const tags = Array.isArray(inputs.tags) ? inputs.tags.map(asString).filter((t): t is string => t !== undefined) : [];
+    const tags = Array.isArray(inputs.tags) ? inputs.tags.map(knownString).filter((t): t is string => t !== undefined) : [];
     return {
         urn: resource.urn,
         name: resource.name,
@@ -301,8 +301,8 @@ function tagsWrittenTo(repositoryUrl: string, images: RegisteredResource[]): str
     };
     for (const image of images) {
         const inputs = asRecord(plainValue(image.inputs));
-        for (const tag of Array.isArray(inputs.tags) ? inputs.tags : []) consider(asString(tag));
-        for (const entry of Array.isArray(inputs.cacheTo) ? inputs.cacheTo : []) consider(asString(asRecord(asRecord(entry).registry).ref));
+        for (const tag of Array.isArray(inputs.tags) ? inputs.tags : []) consider(knownString(tag));
+        for (const entry of Array.isArray(inputs.cacheTo) ? inputs.cacheTo : []) consider(knownString(asRecord(asRecord(entry).registry).ref));
     }
     return [...found].sort();
 }
@@ -314,15 +314,15 @@ function summarizeRepositories(resources: RegisteredResource[]): RepositorySumma
         .filter((r) => r.type === ECR_REPOSITORY)
         .map((repo) => {
             const state = asRecord(plainValue(repo.outputs));
-            const repositoryName = asString(state.name);
-            const url = asString(state.repositoryUrl);
+            const repositoryName = knownString(state.name);
+            const url = knownString(state.repositoryUrl);
             const summary: RepositorySummary = { urn: repo.urn, name: repo.name, repositoryName, url, tags: [] };
-            const policyResource = policies.find((p) => repositoryName !== undefined && asString(asRecord(plainValue(p.inputs)).repository) === repositoryName);
+            const policyResource = policies.find((p) => repositoryName !== undefined && knownString(asRecord(plainValue(p.inputs)).repository) === repositoryName);
             if (!policyResource) {
                 summary.lifecycleError = "no lifecycle policy: images accumulate without limit";
             } else {
                 const text = asRecord(plainValue(policyResource.inputs)).policy;
-                if (typeof text !== "string" || asString(text) === undefined) {
+                if (typeof text !== "string" || knownString(text) === undefined) {
                     summary.lifecycleError = "the lifecycle policy is unknown during preview";
                 } else {
                     try {

@@ -13,8 +13,6 @@ const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 export const UNKNOWN_DISPLAY = "[unknown]";
 export const SECRET_DISPLAY = "[secret]";
 
-export { isUnknown };
-
 function signature(value: unknown): string | undefined {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
     const sig = (value as Record<string, unknown>)[SIG_KEY];
@@ -55,8 +53,4 @@ export function displayValue(value: unknown): unknown {
 
 export function asRecord(value: unknown): Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-export function asString(value: unknown): string | undefined {
-    return typeof value === "string" && !isUnknown(value) ? value : undefined;
 }

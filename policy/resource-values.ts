@@ -26,6 +26,11 @@ export function isUnknown(value: unknown): boolean {
     return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
 }
 
+/** The value when it is a string known during preview; otherwise undefined. */
+export function knownString(value: unknown): string | undefined {
+    return typeof value === "string" && !isUnknown(value) ? value : undefined;
+}
+
 // @pulumi/policy's proxy answers this key with its target (proxy.js `getSpecialProxyTarget`).
 const PROXY_TARGET_KEY = "__getSpecialProxyTarget";
 

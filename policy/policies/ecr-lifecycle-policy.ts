@@ -2,7 +2,7 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { LifecyclePolicy, LifecycleValidationError, parseLifecyclePolicy, tagMayExpire } from "../../lifecycle/index";
 import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
 import { parseEcrReference, registryCacheEntries } from "../ecr-references";
-import { isUnknown, plainProperties, unknownPaths } from "../resource-values";
+import { isUnknown, knownString, plainProperties, unknownPaths } from "../resource-values";
 import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY, Finding, configOrReport, failClosedOnError, reportFindings, unknownFinding } from "./support";
 
 const NAME = "ecr-lifecycle-policy";
@@ -20,10 +20,6 @@ export function toStackResource(resource: PolicyResource): StackResource {
     const propertyDependencies: Record<string, string[]> = {};
     for (const [key, deps] of Object.entries(resource.propertyDependencies ?? {})) propertyDependencies[key] = deps.map((d) => d.urn);
     return { type: resource.type, name: resource.name, urn: resource.urn, props: plainProperties(resource.props), propertyDependencies };
-}
-
-function knownString(value: unknown): string | undefined {
-    return typeof value === "string" && !isUnknown(value) ? value : undefined;
 }
 
 /**
