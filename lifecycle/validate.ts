@@ -46,10 +46,6 @@ export class LifecycleValidationError extends Error {
     }
 }
 
-const RULE_FIELDS = ["rulePriority", "description", "selection", "action"];
-const SELECTION_FIELDS = ["tagStatus", "tagPatternList", "tagPrefixList", "storageClass", "countType", "countUnit", "countNumber"];
-const ACTION_FIELDS = ["type", "targetStorageClass"];
-
 const tagList = z.array(z.string().min(1)).min(1);
 const positiveInteger = z.number().int().min(1);
 
@@ -87,6 +83,11 @@ function describeValue(value: unknown): string {
     if (typeof value === "object") return "an object";
     return `${typeof value} ${String(value)}`;
 }
+
+// The fields an unknown-field message offers, read from the schema so the two cannot drift apart.
+const RULE_FIELDS = Object.keys(ruleSchema.shape);
+const SELECTION_FIELDS = Object.keys(ruleSchema.shape.selection.shape);
+const ACTION_FIELDS = Object.keys(ruleSchema.shape.action.shape);
 
 function allowedFieldsAt(path: readonly PropertyKey[]): string[] {
     const last = path[path.length - 1];
