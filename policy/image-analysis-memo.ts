@@ -4,9 +4,8 @@
  * resolved, read and analysed Dockerfile (only the judging differs by policy
  * config). Pure: no Pulumi import.
  */
-import { createHash } from "crypto";
 import { ImagePolicyName } from "../dockerfile/types";
-import { AnalyzeImageOptions, DockerBuildImageInputs, ImageAnalysis, analyzeImageInputs, stableJson } from "./image-inputs";
+import { AnalyzeImageOptions, DockerBuildImageInputs, ImageAnalysis, analyzeImageInputs, stableDigest } from "./image-inputs";
 
 interface MemoEntry {
     analysis: ImageAnalysis;
@@ -16,7 +15,8 @@ interface MemoEntry {
 
 /** The inputs `analyzeImageInputs` reads, and nothing else (named contexts, tags, cache settings do not change the analysis). */
 function analysisKey(inputs: DockerBuildImageInputs, options: AnalyzeImageOptions): string | undefined {
-    const json = stableJson({
+    // A digest, so an inline Dockerfile of a MiB costs a short key.
+    return stableDigest({
         dockerfile: { inline: inputs.dockerfile?.inline, location: inputs.dockerfile?.location },
         context: inputs.context?.location,
         target: inputs.target,
@@ -26,8 +26,6 @@ function analysisKey(inputs: DockerBuildImageInputs, options: AnalyzeImageOption
         projectRoot: options.projectRoot,
         baseImages: options.baseImages,
     });
-    // A digest, so an inline Dockerfile of a MiB costs a short key.
-    return json === undefined ? undefined : createHash("sha256").update(json).digest("base64");
 }
 
 /**

@@ -88,9 +88,8 @@ const analysisCache = new Map<string, ImageFacts>();
 const ANALYSIS_CACHE_SIZE = 64;
 
 function analyzeCached(text: string, options: AnalyzeOptions): ImageFacts {
-    const json = stableJson([text, options]);
-    if (json === undefined) return analyzeDockerfile(text, options);
-    const key = createHash("sha256").update(json).digest("base64");
+    const key = stableDigest([text, options]);
+    if (key === undefined) return analyzeDockerfile(text, options);
     const hit = analysisCache.get(key);
     if (hit) return hit;
     const facts = analyzeDockerfile(text, options);
@@ -129,6 +128,12 @@ export function stableJson(value: unknown): string | undefined {
         return `{${entries.join(",")}}`;
     }
     return undefined;
+}
+
+/** A short cache key for plain JSON data: the SHA-256 of its `stableJson`, undefined when there is none. */
+export function stableDigest(value: unknown): string | undefined {
+    const json = stableJson(value);
+    return json === undefined ? undefined : createHash("sha256").update(json).digest("base64");
 }
 
 /** What judging needs from an image's inputs: the Dockerfile, and either its analysis or why there is none. */
