@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { LifecyclePolicy, LifecycleValidationError, parseLifecyclePolicy, tagMayExpire } from "../../lifecycle/index";
+import { LifecyclePolicy, parseLifecyclePolicy, tagMayExpire } from "../../lifecycle/index";
 import { PolicyConfigOf, jsonConfigSchema } from "../config-schema";
 import { parseEcrReference, registryCacheEntries } from "../ecr-references";
 import { isUnknown, knownString, plainProperties, unknownPaths } from "../resource-values";
@@ -52,7 +52,7 @@ export function evaluateLifecyclePolicies(resources: readonly StackResource[], c
         try {
             parsed.set(lp.urn, parseLifecyclePolicy(lp.props.policy, `${ECR_LIFECYCLE_POLICY} ${lp.name}`));
         } catch (err) {
-            const message = err instanceof LifecycleValidationError || err instanceof Error ? err.message : String(err);
+            const message = err instanceof Error ? err.message : String(err);
             findings.push({ message: `lifecycle policy ${lp.name} is not valid: ${message}`, urn: lp.urn });
         }
     }
