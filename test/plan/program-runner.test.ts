@@ -20,6 +20,13 @@ function tempProject(files: Record<string, string>): string {
     return dir;
 }
 
+/** A temporary project that can run: the repository's node_modules linked in, so the program resolves @pulumi/pulumi. */
+function runnableProject(files: Record<string, string>): string {
+    const dir = tempProject(files);
+    fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
+    return dir;
+}
+
 describe("engine/project: stack config as the engine passes it", () => {
     it("namespaces keys, keeps strings, turns structured values into JSON and hides secure values", () => {
         const dir = tempProject({
@@ -132,25 +139,23 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
     });
 
     it("contains a program that exits the process and one that never finishes", async () => {
-        const exits = tempProject({
+        const exits = runnableProject({
             "Pulumi.yaml": "name: exits\n",
             "Pulumi.dev.yaml": "config: {}\n",
             "index.js": 'console.error("about to exit"); process.exit(7);\n',
         });
-        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(exits, "node_modules"));
         await assert.rejects(runProgram({ projectDir: exits, stack: "dev" }), /program failed for stack dev \(Pulumi\.dev\.yaml\): the program exited with code 7 before reporting:\nabout to exit/);
 
-        const hangs = tempProject({
+        const hangs = runnableProject({
             "Pulumi.yaml": "name: hangs\n",
             "Pulumi.dev.yaml": "config: {}\n",
             "index.js": "module.exports = new Promise(() => setInterval(() => undefined, 1000));\n",
         });
-        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(hangs, "node_modules"));
         await assert.rejects(runProgram({ projectDir: hangs, stack: "dev", timeoutMs: 3000 }), /did not finish within 3 s/);
     });
 
     it("points at the TypeScript line of a bug in the program", async () => {
-        const dir = tempProject({
+        const dir = runnableProject({
             "Pulumi.yaml": "name: buggy\n",
             "Pulumi.dev.yaml": "config: {}\n",
             "index.ts": [
@@ -162,7 +167,6 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
                 "",
             ].join("\n"),
         });
-        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
         await assert.rejects(runProgram({ projectDir: dir, stack: "dev" }), (err: Error) => {
             assert.strictEqual(
                 err.message.split("\n")[0],
@@ -176,7 +180,7 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
     it("points at the right TypeScript file under a tsconfig with outDir and rootDir, as this repository has", async () => {
         // A fresh token keeps a cache entry from an earlier run (keyed by content) from answering.
         const token = `// run ${process.pid}-${Date.now()}\n`;
-        const dir = tempProject({
+        const dir = runnableProject({
             "Pulumi.yaml": "name: nested\n",
             "Pulumi.dev.yaml": "config: {}\n",
             "tsconfig.json": JSON.stringify({ compilerOptions: { outDir: "dist", rootDir: ".", sourceMap: true, strict: true } }),
@@ -187,7 +191,6 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
             path.join(dir, "components", "program.ts"),
             `${token}export function first(): string {\n    const images: { name: string }[] | undefined = undefined;\n    return images![0].name;\n}\n`,
         );
-        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
         await assert.rejects(runProgram({ projectDir: dir, stack: "dev" }), (err: Error) => {
             const file = path.join(dir, "components", "program.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
             assert.match(err.message.split("\n")[1], new RegExp(`^    at .*${file}:4:\\d+\\)?$`), err.message);
@@ -196,7 +199,7 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
     });
 
     it("refuses two resources with the same URN, as the engine does", async () => {
-        const dir = tempProject({
+        const dir = runnableProject({
             "Pulumi.yaml": "name: dup\n",
             "Pulumi.dev.yaml": "config: {}\n",
             "index.js": [
@@ -206,7 +209,6 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
                 "",
             ].join("\n"),
         });
-        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
         await assert.rejects(
             runProgram({ projectDir: dir, stack: "dev" }),
             /program failed for stack dev \(Pulumi\.dev\.yaml\): Duplicate resource URN 'urn:pulumi:dev::dup::dup:index:Thing::same'; try giving it a unique name/,
@@ -216,13 +218,12 @@ describe("engine/program-runner: the program on the mock engine in preview mode"
     it("compiles the program's TypeScript once and reuses it until a source changes", async () => {
         // Entries are keyed by content: a fresh token keeps earlier runs of this test from answering.
         const token = `// run ${process.pid}-${Date.now()}\n`;
-        const dir = tempProject({
+        const dir = runnableProject({
             "Pulumi.yaml": "name: cached\n",
             "Pulumi.dev.yaml": "config: {}\n",
             "index.ts": `${token}import { greet } from "./lib";\nexport const greeting: string = greet("plan");\n`,
             "lib.ts": `${token}export const greet = (who: string): string => \`hello \${who}\`;\n`,
         });
-        fs.symlinkSync(path.resolve(__dirname, "..", "..", "node_modules"), path.join(dir, "node_modules"));
         const first = await runProgram({ projectDir: dir, stack: "dev" });
         assert.deepStrictEqual(first.transpiled, { hits: 0, misses: 2 });
         assert.strictEqual(first.stackOutputs.greeting, "hello plan");
