@@ -62,8 +62,8 @@ function describeError(err: unknown): ReportedError {
 }
 
 async function runProgram(request: ChildRequest): Promise<ChildReport> {
+    // In registration order (a URN is recorded once).
     const resources = new Map<string, RegisteredResource>();
-    const order: string[] = [];
     const logs: ProgramLogEntry[] = [];
     const asyncErrors: ReportedError[] = [];
     const onAsyncError = (err: unknown) => asyncErrors.push(describeError(err));
@@ -133,7 +133,6 @@ async function runProgram(request: ChildRequest): Promise<ChildReport> {
             asyncErrors.push({ name: "DuplicateUrn", message: `Duplicate resource URN '${urn}'; try giving it a unique name` });
             return;
         }
-        order.push(urn);
         resources.set(urn, {
             type: req.getType(),
             name: req.getName(),
@@ -190,10 +189,11 @@ async function runProgram(request: ChildRequest): Promise<ChildReport> {
     // Let late rejections and log calls settle before judging the run.
     await new Promise((resolve) => setImmediate(resolve));
     const error = programError ?? asyncErrors[0] ?? logErrorAsFailure(logs);
-    const stackResource = order.map((u) => resources.get(u)!).find((r) => r.type === "pulumi:pulumi:Stack");
+    const registered = [...resources.values()];
+    const stackResource = registered.find((r) => r.type === "pulumi:pulumi:Stack");
     return {
         kind: "result",
-        resources: order.map((u) => resources.get(u)!),
+        resources: registered,
         stackOutputs: stackResource?.registeredOutputs ?? {},
         logs,
         unansweredCalls: [...cloud.unansweredCalls].sort(),
