@@ -321,8 +321,8 @@ function summarizeRepositories(resources: RegisteredResource[]): RepositorySumma
             if (!policyResource) {
                 summary.lifecycleError = "no lifecycle policy: images accumulate without limit";
             } else {
-                const text = asRecord(plainValue(policyResource.inputs)).policy;
-                if (typeof text !== "string" || knownString(text) === undefined) {
+                const text = knownString(asRecord(plainValue(policyResource.inputs)).policy);
+                if (text === undefined) {
                     summary.lifecycleError = "the lifecycle policy is unknown during preview";
                 } else {
                     try {
