@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { IMAGE_POLICY_NAMES } from "../../dockerfile/types";
 import { AnalyzeResult, Diagnostic, PolicyPackClient, StartPolicyPackOptions, startPolicyPack } from "../../engine/policy-pack-client";
 import { sharedPath } from "../shared-data";
 
@@ -64,7 +65,7 @@ export function repository(properties: Record<string, unknown>, name = "repo") {
 /** Image config that only varies the given policies; projectRoot points at the fixture project. */
 export function imageConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     const base: Record<string, unknown> = {};
-    for (const name of ["image-non-root-user", "image-distroless-base", "image-amd64-only", "image-oci-labels"]) {
+    for (const name of IMAGE_POLICY_NAMES) {
         base[name] = { projectRoot: PROJECT };
     }
     for (const [name, value] of Object.entries(overrides)) {
