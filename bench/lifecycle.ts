@@ -5,6 +5,7 @@
  */
 import { performance, PerformanceObserver } from "perf_hooks";
 import { evaluateLifecyclePolicy, ImageDetail, LifecyclePolicy, LifecycleRule, MAX_RULES, protectTag, validateLifecyclePolicy } from "../lifecycle/index";
+import { median } from "./stats";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = new Date("2026-06-01T00:00:00Z");
@@ -100,12 +101,6 @@ interface Figures {
     /** Median of each run's wall time minus its GC pauses. */
     workMs: number;
     acted: number;
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 class GcWatch {

@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PolicyPackClient, startPolicyPack } from "../engine/policy-pack-client";
 import { removeTrivialPolicyPack, writeTrivialPolicyPack } from "../engine/trivial-policy-pack";
+import { median } from "./stats";
 
 const START_RUNS = Number(process.env.SHIPSHAPE_BENCH_PACK_STARTS ?? 7);
 const ANALYZE_CALLS = Number(process.env.SHIPSHAPE_BENCH_PACK_ANALYZES ?? 200);
@@ -34,12 +35,6 @@ function repoRoot(): string {
         if (parent === dir) throw new Error(`no shipshape package.json above ${__dirname}`);
         dir = parent;
     }
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function coldStart(dir: string): Promise<number> {

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { median } from "./stats";
 
 // dist/bench/plan.js or bench/plan.ts: the repository root is the first parent holding bin/shipshape.js.
 function repoRoot(): string {
@@ -81,12 +82,6 @@ function timePlan(repo: string, args: string[], env: NodeJS.ProcessEnv = {}): Pr
             resolve({ ms, code, resources, stderr });
         });
     });
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Both stacks pass their policies: a run that exits 1 measures a plan that stopped early, not the one the figure names. */
