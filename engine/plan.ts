@@ -19,6 +19,7 @@ import { DOCKER_BUILD_IMAGE, ECR_LIFECYCLE_POLICY, ECR_REPOSITORY } from "../pol
 import { knownString, unknownPaths } from "../policy/resource-values";
 import { LifecyclePolicy, parseLifecyclePolicy, tagMayExpire, TagExposure } from "../lifecycle/index";
 import { IMAGE_POLICY_NAMES } from "../dockerfile/types";
+import { findUp } from "../policy/find-up";
 
 const ROOT_STACK = "pulumi:pulumi:Stack";
 
@@ -101,11 +102,8 @@ export function defaultPackDir(projectDir: string): string {
     const own = path.join(projectDir, "policy");
     if (fs.existsSync(path.join(own, "PulumiPolicy.yaml"))) return own;
     // shipshape's own pack: engine/ in the sources, dist/engine/ when compiled.
-    for (let dir = __dirname; ; dir = path.dirname(dir)) {
-        const candidate = path.join(dir, "policy");
-        if (fs.existsSync(path.join(candidate, "PulumiPolicy.yaml"))) return candidate;
-        if (path.dirname(dir) === dir) break;
-    }
+    const shipshapeRoot = findUp(__dirname, [path.join("policy", "PulumiPolicy.yaml")]);
+    if (shipshapeRoot !== undefined) return path.join(shipshapeRoot, "policy");
     throw new PlanInputError(`no policy pack found: ${own}/PulumiPolicy.yaml does not exist (use --policy-pack)`);
 }
 

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type * as ts from "typescript";
+import { findUp } from "../policy/find-up";
 
 export interface TranspileCacheOptions {
     /** The program's directory: the nearest tsconfig.json and its typescript are used. */
@@ -62,11 +63,8 @@ function pruneCache(cacheDir: string): void {
 }
 
 function nearestTsconfig(start: string): string | undefined {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-        const candidate = path.join(dir, "tsconfig.json");
-        if (fs.existsSync(candidate)) return candidate;
-        if (path.dirname(dir) === dir) return undefined;
-    }
+    const dir = findUp(start, ["tsconfig.json"]);
+    return dir === undefined ? undefined : path.join(dir, "tsconfig.json");
 }
 
 /** Installs the `.ts` loader for this process; returns live hit/miss counts. */

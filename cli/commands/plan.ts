@@ -1,6 +1,6 @@
-import * as fs from "fs";
 import * as path from "path";
 import { Command, Option } from "commander";
+import { findUp } from "../../policy/find-up";
 
 interface PlanCommandOptions {
     stack: string;
@@ -12,10 +12,7 @@ interface PlanCommandOptions {
 
 /** Like the Pulumi CLI: the project is the nearest directory at or above `start` holding Pulumi.yaml. */
 function findProjectDir(start: string): string | undefined {
-    for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) return undefined;
-    }
+    return findUp(start, ["Pulumi.yaml"]);
 }
 
 /** A progress line on an interactive stderr only; CI logs and pipes stay clean. */

@@ -3,11 +3,11 @@
  * @pulumi/aws or @pulumi/docker-build), config parsing that fails closed, and the
  * report helpers that keep unknown inputs and exemptions visible.
  */
-import * as fs from "fs";
 import * as path from "path";
 import type { ReportViolation, ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { PolicyConfigOf, PolicyName, jsonConfigSchema, parsePolicyConfig } from "../config-schema";
 import { UnknownInputsMode, unknownOutcome } from "../resource-values";
+import { findUp } from "../find-up";
 
 export const DOCKER_BUILD_IMAGE = "docker-build:index:Image";
 export const ECR_REPOSITORY = "aws:ecr/repository:Repository";
@@ -108,11 +108,5 @@ export async function failClosedOnError(validate: () => void | Promise<void>, re
  */
 export function resolveProjectRoot(configured: string | undefined, packDir: string = process.cwd()): string | undefined {
     if (configured) return path.resolve(packDir, configured);
-    let dir = path.dirname(path.resolve(packDir));
-    for (;;) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml")) || fs.existsSync(path.join(dir, "Pulumi.yml"))) return dir;
-        const parent = path.dirname(dir);
-        if (parent === dir) return undefined;
-        dir = parent;
-    }
+    return findUp(path.dirname(path.resolve(packDir)), ["Pulumi.yaml", "Pulumi.yml"]);
 }
