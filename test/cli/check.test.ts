@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { IMAGE_POLICY_NAMES } from "../../dockerfile/types";
 import { runCli, type CliRun } from "./in-process";
+import { ensureBuilt } from "../build-once";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -202,8 +203,7 @@ describe("shipshape check", () => {
 describe("shipshape check (spawned, compiled CLI)", () => {
     before(function () {
         this.timeout(180_000);
-        // Compiles the whole build config; tsc emits even if an unrelated file has a type error.
-        spawnSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", path.join(REPO, "tsconfig.build.json")], { cwd: REPO });
+        ensureBuilt();
     });
     it("node bin/shipshape.js check exits 1 with violations on stdout", () => {
         assert.ok(fs.existsSync(path.join(REPO, "dist", "cli", "commands", "check.js")));

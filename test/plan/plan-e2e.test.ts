@@ -11,10 +11,10 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { copyProject as copyRepo } from "../../bench/plan";
+import { ensureBuilt } from "../build-once";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const BIN = path.join(REPO, "bin", "shipshape.js");
-const BUILD_DIRS = ["dockerfile", "lifecycle", "policy", "cli", "bench", "engine"];
 
 interface CliRun {
     code: number | null;
@@ -32,30 +32,6 @@ function runCli(args: string[], cwd = REPO): Promise<CliRun> {
         child.on("error", reject);
         child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
-}
-
-function newestSourceMtime(dir: string): number {
-    let newest = 0;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) newest = Math.max(newest, newestSourceMtime(full));
-        else if (entry.name.endsWith(".ts") || entry.name.endsWith(".json")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-    }
-    return newest;
-}
-
-/** `npm ci` builds dist/ (prepare); rebuild only when a source is newer, so a local run never tests stale JS. */
-function ensureBuilt(): void {
-    const entry = path.join(REPO, "dist", "cli", "main.js");
-    const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
-    const sourcesAt = Math.max(...BUILD_DIRS.map((d) => newestSourceMtime(path.join(REPO, d))));
-    if (builtAt >= sourcesAt) return;
-    try {
-        execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: REPO, stdio: "pipe" });
-    } catch (err) {
-        // Type errors still emit JavaScript; `npm test` reports them in its typecheck step.
-        if (!fs.existsSync(entry)) throw err;
-    }
 }
 
 function stackFiles(dir: string): string[] {
